@@ -1,0 +1,12 @@
+#!/bin/sh
+# Builds fuzz/replay_main.c with every fuzz/fuzz_*.c target into one replay binary per
+# target (BUILD/fuzz_replay_NAME), without libFuzzer; BUILD/fuzz_replay is a stamp.
+# Usage: build_replay.sh CC CFLAGS LDLIBS BUILD
+set -e
+CC=$1; CFLAGS=$2; LDLIBS=$3; BUILD=$4
+for f in fuzz/fuzz_*.c; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f" .c)
+    $CC $CFLAGS -o "$BUILD/replay_$name" "$f" fuzz/replay_main.c $LDLIBS
+done
+touch "$BUILD/fuzz_replay"

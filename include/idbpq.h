@@ -1,0 +1,584 @@
+/*
+ * idbpq.h — the public API of idbpq, and its manual.
+ *
+ * idbpq moves data between IndexedDB and Apache Parquet. This header is the only public
+ * header: anything not declared here is not API. It currently covers the Parquet layer:
+ *
+ *   - status codes and messages            (idbpq_status, idbpq_status_str)
+ *   - allocator hooks                      (idbpq_allocator)
+ *   - byte sources and sinks               (idbpq_source, idbpq_sink, file helpers)
+ *   - schemas                              (idbpq_schema: build one, or read a file's)
+ *   - file metadata, read-only views       (idbpq_file_meta and friends)
+ *   - the reader                           (idbpq_reader, column cursors, row reader)
+ *   - the writer                           (idbpq_writer: column batches or rows in, Parquet out)
+ *
+ * Conventions, once for all functions:
+ *   - Every fallible function returns idbpq_status; IDBPQ_OK (0) is success. Results come back
+ *     through out-parameters, which are left untouched (or set to NULL) on failure.
+ *   - Handles are opaque and created/freed in pairs; every *_free(NULL) is a no-op.
+ *   - After a failure on a handle, *_errmsg(handle) returns a message that says what is wrong
+ *     and where (byte offset, row group, column path, page). It stays valid until the next call
+ *     on that handle.
+ *   - An allocator argument may be NULL: libc malloc/realloc/free are used.
+ *   - Pointers returned inside results (values, names, metadata) are owned by the handle that
+ *     produced them. Each function says how long they live.
+ *   - No function is thread-safe on the same handle; distinct handles may be used from
+ *     distinct threads.
+ */
+#ifndef IDBPQ_H
+#define IDBPQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(IDBPQ_BUILDING) && defined(__GNUC__)
+#define IDBPQ_API __attribute__((visibility("default")))
+#else
+#define IDBPQ_API
+#endif
+
+/* ============================================================================================
+ * Version. Same major number: source compatible. The ABI is not stable before 1.0.
+ * ========================================================================================== */
+#define IDBPQ_VERSION_MAJOR 0
+#define IDBPQ_VERSION_MINOR 1
+#define IDBPQ_VERSION_PATCH 0
+#define IDBPQ_VERSION_NUMBER \
+    (IDBPQ_VERSION_MAJOR * 10000 + IDBPQ_VERSION_MINOR * 100 + IDBPQ_VERSION_PATCH)
+#define IDBPQ_VERSION_STRING "0.1.0"
+
+/** The version the library was built as (equals IDBPQ_VERSION_NUMBER when headers match). */
+IDBPQ_API unsigned idbpq_version_number(void);
+IDBPQ_API const char *idbpq_version_string(void);
+
+/* ============================================================================================
+ * Status codes. Numbers are assigned once and never reused; families leave gaps.
+ * ========================================================================================== */
+#define IDBPQ_STATUS_MAP(X)                                                       \
+    X(OK, 0, "success")                                                           \
+    X(NOMEM, 1, "out of memory")                                                  \
+    X(INVALID_ARG, 2, "invalid argument")                                         \
+    X(CORRUPT, 10, "malformed or corrupt input")                                  \
+    X(UNSUPPORTED, 11, "valid but unsupported feature")                          \
+    X(LIMIT, 12, "configured limit exceeded")                                     \
+    X(CHECKSUM, 13, "checksum mismatch")                                          \
+    X(ENCRYPTED, 14, "encrypted: not supported")                                  \
+    X(SCHEMA, 15, "value does not match the schema")                              \
+    X(MORE, 20, "more input needed")                                              \
+    X(END, 21, "no more data")                                                    \
+    X(IO, 30, "storage or I/O error")                                             \
+    X(STATE, 40, "call not valid in the handle's current state")
+
+typedef enum idbpq_status {
+#define IDBPQ_STATUS_ENUM_(name, num, msg) IDBPQ_##name = num,
+    IDBPQ_STATUS_MAP(IDBPQ_STATUS_ENUM_)
+#undef IDBPQ_STATUS_ENUM_
+} idbpq_status;
+
+/** "IDBPQ_CORRUPT" for IDBPQ_CORRUPT; "IDBPQ_UNKNOWN" for a number not in the table. */
+IDBPQ_API const char *idbpq_status_name(idbpq_status s);
+/** A static one-line description ("malformed or corrupt input"). Never NULL. */
+IDBPQ_API const char *idbpq_status_str(idbpq_status s);
+
+/* ============================================================================================
+ * Allocator hooks: per handle, with a context and the sizes (so arenas and byte accounting
+ * are simple). Pass NULL anywhere an allocator is taken to use libc.
+ * ========================================================================================== */
+typedef struct idbpq_allocator {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *p, size_t old_size, size_t new_size);
+    void (*free)(void *ctx, void *p, size_t size);
+    void *ctx;
+} idbpq_allocator;
+
+/* ============================================================================================
+ * Byte sources (random access, for reading) and sinks (append only, for writing).
+ * ========================================================================================== */
+typedef struct idbpq_source {
+    void *ctx;
+    uint64_t size; /* total size in bytes */
+    /* Read exactly len bytes at off into buf. A short read is an error (IDBPQ_IO or
+     * IDBPQ_CORRUPT); the callee may set no message, the caller names the file. */
+    idbpq_status (*read_at)(void *ctx, uint64_t off, void *buf, size_t len);
+    /* Optional: if the whole source is in memory, its bytes (lets readers avoid copies). */
+    const uint8_t *memory;
+    const char *name; /* for messages; may be NULL */
+} idbpq_source;
+
+typedef struct idbpq_sink {
+    void *ctx;
+    idbpq_status (*write)(void *ctx, const void *buf, size_t len);
+    const char *name; /* for messages; may be NULL */
+} idbpq_sink;
+
+/** A source over bytes in memory (not copied: they must outlive every reader using it). */
+IDBPQ_API void idbpq_source_memory(idbpq_source *src, const void *bytes, size_t len,
+                                   const char *name);
+
+/** Opens PATH for reading. On failure *errbuf (if given, errlen bytes) gets the reason. */
+typedef struct idbpq_file_source idbpq_file_source;
+IDBPQ_API idbpq_status idbpq_file_source_open(idbpq_file_source **out, const char *path,
+                                              idbpq_source *src, char *errbuf, size_t errlen);
+IDBPQ_API void idbpq_file_source_close(idbpq_file_source *f);
+
+/** An atomic file sink: bytes go to a temporary file beside PATH, which
+ *  idbpq_file_sink_commit() fsyncs and renames to PATH. idbpq_file_sink_abort() (or a crash)
+ *  never leaves a partial file under PATH. abort after commit is a no-op that frees. */
+typedef struct idbpq_file_sink idbpq_file_sink;
+IDBPQ_API idbpq_status idbpq_file_sink_open(idbpq_file_sink **out, const char *path,
+                                            idbpq_sink *sink, char *errbuf, size_t errlen);
+IDBPQ_API idbpq_status idbpq_file_sink_commit(idbpq_file_sink *f, char *errbuf, size_t errlen);
+IDBPQ_API void idbpq_file_sink_abort(idbpq_file_sink *f);
+
+/* ============================================================================================
+ * Parquet types (numbers are the Parquet thrift enum values).
+ * ========================================================================================== */
+typedef enum idbpq_type {
+    IDBPQ_BOOLEAN = 0,
+    IDBPQ_INT32 = 1,
+    IDBPQ_INT64 = 2,
+    IDBPQ_INT96 = 3,
+    IDBPQ_FLOAT = 4,
+    IDBPQ_DOUBLE = 5,
+    IDBPQ_BYTE_ARRAY = 6,
+    IDBPQ_FIXED_LEN_BYTE_ARRAY = 7,
+    IDBPQ_GROUP = -1 /* not a physical type: marks group nodes */
+} idbpq_type;
+
+typedef enum idbpq_repetition {
+    IDBPQ_REQUIRED = 0,
+    IDBPQ_OPTIONAL = 1,
+    IDBPQ_REPEATED = 2
+} idbpq_repetition;
+
+/** Logical type kinds; numbers follow the thrift LogicalType union field ids where one
+ *  exists. IDBPQ_LT_NONE = no annotation. IDBPQ_LT_INTERVAL exists only as a ConvertedType.
+ *  IDBPQ_LT_UNKNOWN_ID is an id this library does not know (read as unannotated). */
+typedef enum idbpq_logical_kind {
+    IDBPQ_LT_NONE = 0,
+    IDBPQ_LT_STRING = 1,
+    IDBPQ_LT_MAP = 2,
+    IDBPQ_LT_LIST = 3,
+    IDBPQ_LT_ENUM = 4,
+    IDBPQ_LT_DECIMAL = 5,
+    IDBPQ_LT_DATE = 6,
+    IDBPQ_LT_TIME = 7,
+    IDBPQ_LT_TIMESTAMP = 8,
+    IDBPQ_LT_INTEGER = 10,
+    IDBPQ_LT_NULL = 11, /* "UNKNOWN" in the spec: an always-null column */
+    IDBPQ_LT_JSON = 12,
+    IDBPQ_LT_BSON = 13,
+    IDBPQ_LT_UUID = 14,
+    IDBPQ_LT_FLOAT16 = 15,
+    IDBPQ_LT_VARIANT = 16,
+    IDBPQ_LT_GEOMETRY = 17,
+    IDBPQ_LT_GEOGRAPHY = 18,
+    IDBPQ_LT_INTERVAL = 100,
+    IDBPQ_LT_UNKNOWN_ID = 101
+} idbpq_logical_kind;
+
+typedef enum idbpq_time_unit {
+    IDBPQ_MILLIS = 0,
+    IDBPQ_MICROS = 1,
+    IDBPQ_NANOS = 2
+} idbpq_time_unit;
+
+/** A logical type with its parameters. Only the fields of its kind are meaningful. */
+typedef struct idbpq_logical {
+    idbpq_logical_kind kind;
+    int32_t scale, precision;   /* DECIMAL */
+    int8_t bit_width;           /* INTEGER: 8, 16, 32, 64 */
+    int8_t is_signed;           /* INTEGER */
+    int8_t utc;                 /* TIME, TIMESTAMP: isAdjustedToUTC */
+    idbpq_time_unit unit;       /* TIME, TIMESTAMP */
+    int8_t variant_version;     /* VARIANT: specification_version (1) */
+    const char *crs;            /* GEOMETRY, GEOGRAPHY: NULL = default (OGC:CRS84) */
+    int32_t algorithm;          /* GEOGRAPHY edge interpolation; 0 = SPHERICAL */
+} idbpq_logical;
+
+/** Legacy ConvertedType values (thrift enum); -1 = none. */
+enum {
+    IDBPQ_CT_NONE = -1,
+    IDBPQ_CT_UTF8 = 0, IDBPQ_CT_MAP = 1, IDBPQ_CT_MAP_KEY_VALUE = 2, IDBPQ_CT_LIST = 3,
+    IDBPQ_CT_ENUM = 4, IDBPQ_CT_DECIMAL = 5, IDBPQ_CT_DATE = 6, IDBPQ_CT_TIME_MILLIS = 7,
+    IDBPQ_CT_TIME_MICROS = 8, IDBPQ_CT_TIMESTAMP_MILLIS = 9, IDBPQ_CT_TIMESTAMP_MICROS = 10,
+    IDBPQ_CT_UINT_8 = 11, IDBPQ_CT_UINT_16 = 12, IDBPQ_CT_UINT_32 = 13, IDBPQ_CT_UINT_64 = 14,
+    IDBPQ_CT_INT_8 = 15, IDBPQ_CT_INT_16 = 16, IDBPQ_CT_INT_32 = 17, IDBPQ_CT_INT_64 = 18,
+    IDBPQ_CT_JSON = 19, IDBPQ_CT_BSON = 20, IDBPQ_CT_INTERVAL = 21
+};
+
+/** Encodings (thrift enum values). */
+typedef enum idbpq_encoding {
+    IDBPQ_ENC_PLAIN = 0,
+    IDBPQ_ENC_PLAIN_DICTIONARY = 2,
+    IDBPQ_ENC_RLE = 3,
+    IDBPQ_ENC_BIT_PACKED = 4,
+    IDBPQ_ENC_DELTA_BINARY_PACKED = 5,
+    IDBPQ_ENC_DELTA_LENGTH_BYTE_ARRAY = 6,
+    IDBPQ_ENC_DELTA_BYTE_ARRAY = 7,
+    IDBPQ_ENC_RLE_DICTIONARY = 8,
+    IDBPQ_ENC_BYTE_STREAM_SPLIT = 9,
+    IDBPQ_ENC_AUTO = -1 /* writer option: let the writer choose */
+} idbpq_encoding;
+
+/** Compression codecs (thrift enum values). */
+typedef enum idbpq_codec {
+    IDBPQ_CODEC_UNCOMPRESSED = 0,
+    IDBPQ_CODEC_SNAPPY = 1,
+    IDBPQ_CODEC_GZIP = 2,
+    IDBPQ_CODEC_LZO = 3, /* recognised, refused as unsupported */
+    IDBPQ_CODEC_BROTLI = 4,
+    IDBPQ_CODEC_LZ4 = 5, /* deprecated Hadoop-framed LZ4 (raw block fallback on read) */
+    IDBPQ_CODEC_ZSTD = 6,
+    IDBPQ_CODEC_LZ4_RAW = 7
+} idbpq_codec;
+
+/** Names for messages and the CLI: "INT32", "RLE_DICTIONARY", "ZSTD", "TIMESTAMP"... NULL if
+ *  the number is unknown. idbpq_codec_from_name accepts any case ("zstd"), -1 if unknown. */
+IDBPQ_API const char *idbpq_type_name(idbpq_type t);
+IDBPQ_API const char *idbpq_encoding_name(idbpq_encoding e);
+IDBPQ_API const char *idbpq_codec_name(idbpq_codec c);
+IDBPQ_API int idbpq_codec_from_name(const char *name);
+IDBPQ_API int idbpq_encoding_from_name(const char *name);
+IDBPQ_API const char *idbpq_converted_type_name(int ct);
+/** Whether this build can decompress / compress the codec. */
+IDBPQ_API int idbpq_codec_can_read(idbpq_codec c);
+IDBPQ_API int idbpq_codec_can_write(idbpq_codec c);
+
+/* ============================================================================================
+ * Schemas. A schema is a tree of nodes; node 0 is the root group. Leaves are the columns.
+ * Nodes are numbered in the depth-first order of the Parquet footer.
+ * ========================================================================================== */
+typedef struct idbpq_schema idbpq_schema;
+
+/** How a node is read into rows (idbpq_datum), after the backward-compatibility rules of
+ *  LogicalTypes.md (legacy 2-level lists, MAP_KEY_VALUE, unannotated repeated fields). */
+typedef enum idbpq_shape {
+    IDBPQ_SHAPE_PRIMITIVE = 0, /* a leaf: one value */
+    IDBPQ_SHAPE_STRUCT = 1,    /* a group: an IDBPQ_DATUM_GROUP of its children */
+    IDBPQ_SHAPE_LIST = 2,      /* LIST-annotated group: IDBPQ_DATUM_LIST of `element` */
+    IDBPQ_SHAPE_MAP = 3,       /* MAP group: IDBPQ_DATUM_MAP of `key`, `value` */
+    IDBPQ_SHAPE_REPEATED = 4   /* unannotated repeated field: IDBPQ_DATUM_LIST whose elements
+                                  are this node read as required (leaf value or struct) */
+} idbpq_shape;
+
+typedef struct idbpq_schema_node {
+    const char *name;
+    int32_t parent;            /* -1 for the root */
+    int32_t num_children;
+    const int32_t *children;   /* node indices, in order */
+    idbpq_type type;           /* IDBPQ_GROUP for groups */
+    idbpq_repetition repetition;
+    int32_t type_length;       /* FIXED_LEN_BYTE_ARRAY */
+    idbpq_logical logical;     /* from LogicalType, else derived from converted_type */
+    int32_t converted_type;    /* IDBPQ_CT_*, or IDBPQ_CT_NONE */
+    int32_t scale, precision;  /* as written in the SchemaElement (legacy DECIMAL) */
+    int32_t field_id;          /* -1 if absent */
+    int32_t column;            /* leaves: column index; groups: -1 */
+    int16_t max_def, max_rep;  /* definition and repetition levels at this node */
+    idbpq_shape shape;
+    int32_t element;           /* LIST: element node (may be a descendant, or this node's
+                                  child); MAP: key node; others -1 */
+    int32_t map_value;         /* MAP: value node, -1 if the map has no value */
+    int32_t depth;             /* root is 0 */
+    const char *path;          /* leaves and groups: dotted path from the root ("a.list.b") */
+} idbpq_schema_node;
+
+IDBPQ_API int32_t idbpq_schema_num_nodes(const idbpq_schema *s);
+IDBPQ_API int32_t idbpq_schema_num_columns(const idbpq_schema *s);
+/** Node i (0 = root); NULL if out of range. Valid as long as the schema. */
+IDBPQ_API const idbpq_schema_node *idbpq_schema_node_at(const idbpq_schema *s, int32_t i);
+/** The leaf node of column c; NULL if out of range. */
+IDBPQ_API const idbpq_schema_node *idbpq_schema_column(const idbpq_schema *s, int32_t c);
+/** Column index by dotted path ("a.b.c"), or -1. */
+IDBPQ_API int32_t idbpq_schema_find_column(const idbpq_schema *s, const char *path);
+
+/** Building a schema for the writer. The builder copies names. After idbpq_schema_finish()
+ *  the schema is immutable and its levels, shapes and paths are computed. */
+IDBPQ_API idbpq_status idbpq_schema_create(idbpq_schema **out, const idbpq_allocator *alc);
+/** Adds a child of `parent` (0 = root). type IDBPQ_GROUP for a group. logical may be NULL.
+ *  The legacy converted type is derived from the logical type. *out_node gets its index. */
+IDBPQ_API idbpq_status idbpq_schema_add(idbpq_schema *s, int32_t parent, const char *name,
+                                        idbpq_repetition rep, idbpq_type type,
+                                        int32_t type_length, const idbpq_logical *logical,
+                                        int32_t *out_node);
+IDBPQ_API idbpq_status idbpq_schema_finish(idbpq_schema *s);
+IDBPQ_API const char *idbpq_schema_errmsg(const idbpq_schema *s);
+IDBPQ_API void idbpq_schema_free(idbpq_schema *s);
+
+/* ============================================================================================
+ * File metadata: read-only views of the footer, owned by the reader.
+ * ========================================================================================== */
+typedef struct idbpq_bytes {
+    const uint8_t *ptr;
+    uint32_t len;
+} idbpq_bytes;
+
+typedef struct idbpq_kv {
+    idbpq_bytes key;
+    idbpq_bytes value;
+    int32_t has_value;
+} idbpq_kv;
+
+typedef struct idbpq_statistics {
+    int32_t has_min, has_max;           /* min_value/max_value (or legacy min/max) present */
+    idbpq_bytes min, max;               /* PLAIN-encoded, no length prefix for byte arrays */
+    int32_t legacy_minmax;              /* 1 if taken from the deprecated signed min/max */
+    int32_t has_null_count, has_distinct_count, has_nan_count;
+    int64_t null_count, distinct_count, nan_count;
+    int32_t min_exact, max_exact;       /* is_*_value_exact; -1 when absent */
+} idbpq_statistics;
+
+typedef struct idbpq_column_chunk_meta {
+    const char *path;                   /* dotted path_in_schema */
+    idbpq_type type;
+    int32_t num_encodings;
+    const idbpq_encoding *encodings;
+    idbpq_codec codec;
+    int64_t num_values;
+    int64_t total_uncompressed_size, total_compressed_size;
+    int64_t data_page_offset;
+    int64_t dictionary_page_offset;     /* -1 if absent */
+    int64_t index_page_offset;          /* -1 if absent */
+    int64_t bloom_filter_offset;        /* -1 if absent */
+    int32_t bloom_filter_length;        /* -1 if absent */
+    int64_t offset_index_offset;        /* -1 if absent */
+    int32_t offset_index_length;
+    int64_t column_index_offset;        /* -1 if absent */
+    int32_t column_index_length;
+    int32_t has_statistics;
+    idbpq_statistics statistics;
+    int32_t num_kv;
+    const idbpq_kv *kv;                 /* column chunk key_value_metadata */
+    const char *file_path;              /* external column data; NULL if in this file */
+    int64_t unencoded_byte_array_bytes; /* SizeStatistics; -1 if absent */
+    int32_t encrypted;                  /* crypto_metadata or encrypted_column_metadata set */
+} idbpq_column_chunk_meta;
+
+typedef struct idbpq_sorting_column {
+    int32_t column;
+    int32_t descending;
+    int32_t nulls_first;
+} idbpq_sorting_column;
+
+typedef struct idbpq_row_group_meta {
+    int64_t num_rows;
+    int64_t total_byte_size;
+    int64_t total_compressed_size;      /* -1 if absent */
+    int64_t file_offset;                /* -1 if absent */
+    int32_t ordinal;                    /* -1 if absent */
+    int32_t num_columns;
+    const idbpq_column_chunk_meta *columns;
+    int32_t num_sorting_columns;
+    const idbpq_sorting_column *sorting_columns;
+} idbpq_row_group_meta;
+
+typedef struct idbpq_file_meta {
+    int32_t version;
+    int64_t num_rows;
+    const char *created_by;             /* NULL if absent */
+    int32_t num_row_groups;
+    const idbpq_row_group_meta *row_groups;
+    int32_t num_kv;
+    const idbpq_kv *kv;                 /* file key_value_metadata */
+    int32_t num_column_orders;
+    const int32_t *column_orders;       /* per column: 1 TYPE_ORDER, 2 IEEE754_TOTAL_ORDER,
+                                           0 unknown */
+    uint32_t footer_length;             /* bytes of thrift footer */
+} idbpq_file_meta;
+
+/* ============================================================================================
+ * Limits for untrusted input. Every cap hit is IDBPQ_LIMIT with a message naming it.
+ * ========================================================================================== */
+typedef struct idbpq_limits {
+    uint64_t max_footer_bytes;          /* default 256 MiB */
+    uint64_t max_page_bytes;            /* compressed or uncompressed page; default 1 GiB */
+    uint64_t max_dictionary_bytes;      /* decoded dictionary; default 1 GiB */
+    uint32_t max_nesting_depth;         /* schema depth; default 128 */
+    uint64_t max_row_group_rows;        /* default 2^40 */
+    uint32_t max_decompression_ratio;   /* uncompressed/compressed page size; default 100000 */
+    uint64_t max_row_bytes;             /* assembled row (row reader); default 1 GiB */
+} idbpq_limits;
+
+/* ============================================================================================
+ * Reader.
+ * ========================================================================================== */
+typedef struct idbpq_reader idbpq_reader;
+
+typedef struct idbpq_reader_opts {
+    uint32_t struct_size;               /* set by idbpq_reader_opts_init */
+    idbpq_limits limits;
+    int32_t verify_crc;                 /* 1 (default): check page CRCs when present */
+    int32_t trust_num_rows;             /* 0 (default): row counts come from the pages */
+} idbpq_reader_opts;
+
+IDBPQ_API void idbpq_reader_opts_init(idbpq_reader_opts *o);
+
+/** Opens a Parquet file: reads and checks the footer. The source must outlive the reader.
+ *  Errors: CORRUPT (bad magic, footer), ENCRYPTED ("PARE" magic or encrypted columns),
+ *  LIMIT, IO, NOMEM. On failure *out is NULL and, if err is given, it gets the message. */
+IDBPQ_API idbpq_status idbpq_reader_open(idbpq_reader **out, const idbpq_source *src,
+                                         const idbpq_reader_opts *opts,
+                                         const idbpq_allocator *alc, char *err, size_t errlen);
+IDBPQ_API void idbpq_reader_free(idbpq_reader *r);
+IDBPQ_API const char *idbpq_reader_errmsg(const idbpq_reader *r);
+IDBPQ_API const idbpq_schema *idbpq_reader_schema(const idbpq_reader *r);
+IDBPQ_API const idbpq_file_meta *idbpq_reader_meta(const idbpq_reader *r);
+
+/** A batch of one column's data: levels and the non-null values they define.
+ *  values layout by physical type:
+ *    BOOLEAN              uint8_t[n_values] (0 or 1)
+ *    INT32 / FLOAT        int32_t / float [n_values]
+ *    INT64 / DOUBLE       int64_t / double [n_values]
+ *    INT96                12 bytes each, packed
+ *    FIXED_LEN_BYTE_ARRAY type_length bytes each, packed
+ *    BYTE_ARRAY           idbpq_bytes[n_values]
+ *  def is NULL when the column's max_def is 0 (every level is max); rep is NULL when max_rep
+ *  is 0 (every level starts a row). */
+typedef struct idbpq_column_batch {
+    size_t n_levels;        /* level entries (value slots, nulls included) */
+    size_t n_values;        /* values: entries with def == max_def */
+    size_t n_rows;          /* rows started in this batch (rep == 0) */
+    const uint16_t *def;
+    const uint16_t *rep;
+    const void *values;
+    idbpq_type type;
+    int32_t type_length;
+} idbpq_column_batch;
+
+/** A cursor over one column chunk (row group rg, column col). Reads page by page from the
+ *  source: memory is one page plus the dictionary. */
+typedef struct idbpq_column_cursor idbpq_column_cursor;
+IDBPQ_API idbpq_status idbpq_column_cursor_open(idbpq_reader *r, int32_t rg, int32_t col,
+                                                idbpq_column_cursor **out);
+/** Reads up to max_levels level entries, always ending at a row boundary unless a single row
+ *  is longer than max_levels (then the row continues in the next batch). Returns IDBPQ_END
+ *  when the chunk is exhausted (batch->n_levels == 0). The batch's arrays stay valid until
+ *  the next call on this cursor. Errors: CORRUPT, CHECKSUM, UNSUPPORTED, LIMIT, IO, NOMEM;
+ *  the message (idbpq_column_cursor_errmsg) names file offset, row group, column and page. */
+IDBPQ_API idbpq_status idbpq_column_cursor_read(idbpq_column_cursor *c, size_t max_levels,
+                                                idbpq_column_batch *batch);
+IDBPQ_API const char *idbpq_column_cursor_errmsg(const idbpq_column_cursor *c);
+IDBPQ_API void idbpq_column_cursor_free(idbpq_column_cursor *c);
+
+/* ----- rows: the generic nested representation --------------------------------------------- */
+
+typedef enum idbpq_datum_kind {
+    IDBPQ_DATUM_NULL = 0,
+    IDBPQ_DATUM_BOOLEAN,
+    IDBPQ_DATUM_INT32,
+    IDBPQ_DATUM_INT64,
+    IDBPQ_DATUM_INT96,
+    IDBPQ_DATUM_FLOAT,
+    IDBPQ_DATUM_DOUBLE,
+    IDBPQ_DATUM_BYTES,  /* BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY */
+    IDBPQ_DATUM_GROUP,  /* items[len]: one per child node, in schema order */
+    IDBPQ_DATUM_LIST,   /* items[len]: the elements */
+    IDBPQ_DATUM_MAP     /* items[2*len]: key, value, key, value... */
+} idbpq_datum_kind;
+
+typedef struct idbpq_datum {
+    uint8_t kind;             /* idbpq_datum_kind */
+    uint32_t len;             /* BYTES: byte length; GROUP/LIST/MAP: item (entry) count */
+    union {
+        int32_t boolean;
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint8_t i96[12];
+        const uint8_t *bytes;
+        struct idbpq_datum *items;
+    } u;
+} idbpq_datum;
+
+/** Reads whole rows, assembled from a projection of columns. A row is an IDBPQ_DATUM_GROUP
+ *  over the root's children (children outside the projection are omitted from the
+ *  projected view: see idbpq_row_reader_field_present). */
+typedef struct idbpq_row_reader idbpq_row_reader;
+
+/** columns: indices of the leaf columns to read (NULL, n=0: all). Groups are read when any
+ *  of their leaves is projected. */
+IDBPQ_API idbpq_status idbpq_row_reader_open(idbpq_reader *r, const int32_t *columns,
+                                             int32_t n_columns, idbpq_row_reader **out);
+/** The next row, or IDBPQ_END. *row is valid until the next call (per-row arena). */
+IDBPQ_API idbpq_status idbpq_row_reader_next(idbpq_row_reader *rr, const idbpq_datum **row);
+/** Skips n rows cheaply (whole row groups when possible). */
+IDBPQ_API idbpq_status idbpq_row_reader_skip(idbpq_row_reader *rr, uint64_t n);
+/** Whether schema node i takes part in the projection. */
+IDBPQ_API int idbpq_row_reader_node_present(const idbpq_row_reader *rr, int32_t node);
+IDBPQ_API const char *idbpq_row_reader_errmsg(const idbpq_row_reader *rr);
+IDBPQ_API void idbpq_row_reader_free(idbpq_row_reader *rr);
+
+/* ============================================================================================
+ * Writer.
+ * ========================================================================================== */
+typedef struct idbpq_writer idbpq_writer;
+
+typedef struct idbpq_column_opts {
+    const char *path;               /* dotted column path this applies to */
+    idbpq_encoding encoding;        /* IDBPQ_ENC_AUTO: the writer chooses */
+    int32_t dictionary;             /* -1 inherit, 0 off, 1 on */
+    int32_t statistics;             /* -1 inherit, 0 off, 1 on */
+    int32_t num_kv;
+    const idbpq_kv *kv;             /* column chunk key_value_metadata */
+} idbpq_column_opts;
+
+typedef struct idbpq_writer_opts {
+    uint32_t struct_size;            /* set by idbpq_writer_opts_init */
+    idbpq_codec codec;               /* default SNAPPY */
+    int32_t level;                   /* codec level; 0 = the codec's default */
+    uint64_t row_group_bytes;        /* close a row group past this many buffered bytes
+                                        (default 128 MiB) */
+    uint64_t max_row_group_rows;     /* and past this many rows (default 1,048,576) */
+    uint64_t page_bytes;             /* target uncompressed page size (default 1 MiB) */
+    uint32_t page_rows;              /* and at most this many rows a page (default 20,000) */
+    int32_t page_version;            /* 1 (default) or 2 */
+    int32_t dictionary;              /* 1 (default) or 0 */
+    uint64_t dictionary_bytes;       /* fall back to PLAIN past this (default 1 MiB) */
+    int32_t statistics;              /* 1 (default) */
+    int32_t page_index;              /* 1 (default): column index and offset index */
+    int32_t page_crc;                /* 0 (default) */
+    uint32_t max_stat_bytes;         /* truncate byte-array min/max past this (default 64) */
+    const char *created_by;          /* default "idbpq version X" */
+    int32_t num_kv;
+    const idbpq_kv *kv;              /* file key_value_metadata (copied) */
+    int32_t num_column_opts;
+    const idbpq_column_opts *column_opts; /* copied */
+} idbpq_writer_opts;
+
+IDBPQ_API void idbpq_writer_opts_init(idbpq_writer_opts *o);
+
+/** Starts a file on sink with schema (which must be finished and outlive the writer). Writes
+ *  the leading magic. Errors: INVALID_ARG (bad options, schema not finished), UNSUPPORTED
+ *  (codec not built in), IO. */
+IDBPQ_API idbpq_status idbpq_writer_open(idbpq_writer **out, const idbpq_schema *schema,
+                                         const idbpq_sink *sink, const idbpq_writer_opts *opts,
+                                         const idbpq_allocator *alc);
+/** Appends rows given column by column: batches[c] holds column c's levels and values for
+ *  the same n rows (every batch must have n_rows == n; rep and def as read by a cursor). The
+ *  writer copies what it needs. Row groups close between calls, when a budget is passed. */
+IDBPQ_API idbpq_status idbpq_writer_write_columns(idbpq_writer *w,
+                                                  const idbpq_column_batch *batches,
+                                                  size_t n_rows);
+/** Appends one row in the generic representation (an IDBPQ_DATUM_GROUP over the root's
+ *  children; see idbpq_datum). Errors: SCHEMA when the row does not fit (the message names
+ *  the field). */
+IDBPQ_API idbpq_status idbpq_writer_write_row(idbpq_writer *w, const idbpq_datum *row);
+/** Closes the current row group now (if it has rows). */
+IDBPQ_API idbpq_status idbpq_writer_flush_row_group(idbpq_writer *w);
+/** Writes the last row group, the page indexes and the footer. The writer must still be
+ *  freed. Further writes fail with STATE. */
+IDBPQ_API idbpq_status idbpq_writer_finish(idbpq_writer *w);
+IDBPQ_API const char *idbpq_writer_errmsg(const idbpq_writer *w);
+IDBPQ_API uint64_t idbpq_writer_bytes_written(const idbpq_writer *w);
+IDBPQ_API void idbpq_writer_free(idbpq_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IDBPQ_H */

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs what building and testing idbpq needs and is missing: Debian packages (as root,
+# with apt-get) and the npm test oracles (npm ci against the committed lock file).
+set -e
+cd "$(dirname "$0")/.."
+PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev nodejs npm"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "deps: installing$missing"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+if [ -f tests/oracle/package-lock.json ]; then
+    if [ ! -d tests/oracle/node_modules ] || [ tests/oracle/package-lock.json -nt tests/oracle/node_modules ]; then
+        (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error)
+        touch tests/oracle/node_modules
+    fi
+fi
+echo "deps: ok"
