@@ -86,6 +86,10 @@ void idbpq__thrift_w_i32(struct idbpq__thrift_writer *w, int32_t v);
 void idbpq__thrift_w_i64(struct idbpq__thrift_writer *w, int64_t v);
 void idbpq__thrift_w_binary(struct idbpq__thrift_writer *w, const void *p, uint32_t len);
 void idbpq__thrift_w_list(struct idbpq__thrift_writer *w, int elem_type, uint32_t n);
+/* An i8 value (e.g. IntType.bitWidth), and a boolean element of a list (1 true, 2 false, as
+ * the C++ and Java writers do). */
+void idbpq__thrift_w_byte(struct idbpq__thrift_writer *w, int8_t v);
+void idbpq__thrift_w_list_bool(struct idbpq__thrift_writer *w, int v);
 /* Convenience: field header + value. */
 void idbpq__thrift_w_i32_field(struct idbpq__thrift_writer *w, int16_t id, int32_t v);
 void idbpq__thrift_w_i64_field(struct idbpq__thrift_writer *w, int16_t id, int64_t v);
