@@ -402,6 +402,7 @@ typedef struct idbpq_limits {
     uint64_t max_row_group_rows;        /* default 2^40 */
     uint32_t max_decompression_ratio;   /* uncompressed/compressed page size; default 100000 */
     uint64_t max_row_bytes;             /* assembled row (row reader); default 1 GiB */
+    uint64_t max_page_values;           /* level entries in one page; default 2^27 */
 } idbpq_limits;
 
 /* ============================================================================================
