@@ -443,7 +443,7 @@ IDBPQ_API const idbpq_file_meta *idbpq_reader_meta(const idbpq_reader *r);
 typedef struct idbpq_column_batch {
     size_t n_levels;        /* level entries (value slots, nulls included) */
     size_t n_values;        /* values: entries with def == max_def */
-    size_t n_rows;          /* rows started in this batch (rep == 0) */
+    size_t n_rows;          /* rows in this batch (levels with rep == 0) */
     const uint16_t *def;
     const uint16_t *rep;
     const void *values;
@@ -456,13 +456,19 @@ typedef struct idbpq_column_batch {
 typedef struct idbpq_column_cursor idbpq_column_cursor;
 IDBPQ_API idbpq_status idbpq_column_cursor_open(idbpq_reader *r, int32_t rg, int32_t col,
                                                 idbpq_column_cursor **out);
-/** Reads up to max_levels level entries, always ending at a row boundary unless a single row
- *  is longer than max_levels (then the row continues in the next batch). Returns IDBPQ_END
- *  when the chunk is exhausted (batch->n_levels == 0). The batch's arrays stay valid until
- *  the next call on this cursor. Errors: CORRUPT, CHECKSUM, UNSUPPORTED, LIMIT, IO, NOMEM;
- *  the message (idbpq_column_cursor_errmsg) names file offset, row group, column and page. */
-IDBPQ_API idbpq_status idbpq_column_cursor_read(idbpq_column_cursor *c, size_t max_levels,
+/** Reads up to max_rows whole rows (at least one unless the chunk is exhausted), as many as
+ *  the current page holds: no copy is made when the rows lie in one page. A row is never
+ *  split across batches. Returns IDBPQ_END when the chunk is exhausted (batch->n_levels ==
+ *  0). The batch's arrays stay valid until the next call on this cursor. Errors: CORRUPT,
+ *  CHECKSUM, UNSUPPORTED, LIMIT, IO, NOMEM; the message (idbpq_column_cursor_errmsg) names
+ *  file offset, row group, column and page. */
+IDBPQ_API idbpq_status idbpq_column_cursor_read(idbpq_column_cursor *c, size_t max_rows,
                                                 idbpq_column_batch *batch);
+/** Reads exactly n_rows whole rows (fewer only at the end of the chunk), gathering across
+ *  pages when needed (then the values are copied). Use it to advance several columns of a
+ *  row group in step. Same errors and lifetime as idbpq_column_cursor_read. */
+IDBPQ_API idbpq_status idbpq_column_cursor_read_rows(idbpq_column_cursor *c, size_t n_rows,
+                                                     idbpq_column_batch *batch);
 IDBPQ_API const char *idbpq_column_cursor_errmsg(const idbpq_column_cursor *c);
 IDBPQ_API void idbpq_column_cursor_free(idbpq_column_cursor *c);
 
