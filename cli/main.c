@@ -1,0 +1,63 @@
+/*
+ * main.c — entry point of the idbpq command-line tool: global options (--help, --version)
+ * and dispatch to one function per command. Conventions follow sqlite3 and duckdb: exit 0
+ * on success, 1 when the work failed, 2 on a usage error; errors go to stderr as
+ * "idbpq: FILE: what is wrong (where)". Each command lives in its own cmd_*.c file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "Usage: idbpq COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "Inspect, print and rewrite Apache Parquet files.\n"
+    "\n"
+    "Commands:\n"
+    "  schema FILE [--columns]        print the schema (parquet-mr message syntax)\n"
+    "  meta FILE [--json]             print file, row group and column chunk metadata\n"
+    "  cat FILE [--columns LIST] [--limit N] [--offset N]\n"
+    "                                 print rows as JSON lines\n"
+    "  convert IN OUT [OPTIONS]       rewrite a Parquet file with other writer settings\n"
+    "  scan FILE [--columns LIST]     decode every value, print counts and a checksum\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help                     show this help (or a command's: idbpq cat --help)\n"
+    "  -V, --version                  show the version\n"
+    "\n"
+    "Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+} commands[] = {
+    {"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
+    {"convert", cmd_convert}, {"scan", cmd_scan},
+};
+
+int main(int argc, char **argv)
+{
+    size_t k;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return CLI_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        fputs(usage_text, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("idbpq %s\n", idbpq_version_string());
+        return CLI_OK;
+    }
+    for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(argv[1], commands[k].name) == 0)
+            return commands[k].fn(argc - 1, argv + 1);
+    if (argv[1][0] == '-')
+        fprintf(stderr, "idbpq: unknown option '%s'\n", argv[1]);
+    else
+        fprintf(stderr, "idbpq: unknown command '%s'\n", argv[1]);
+    fputs("Try 'idbpq --help' for more information.\n", stderr);
+    return CLI_USAGE;
+}
