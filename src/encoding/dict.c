@@ -1,0 +1,260 @@
+/*
+ * dict.c — the writer's dictionary builder: maps each distinct value to a dense index in
+ * first-seen order (the order of the PLAIN dictionary page, Encodings.md "Dictionary
+ * Encoding"). Inserting is the main cost of writing string columns, so:
+ *   - an open-addressing table with linear probing of 64-bit slots (hash tag << 32 | index+1):
+ *     one cache line per probe, and the stored tag makes growing the table a pass over slots
+ *     that never rehashes (or even touches) the stored bytes;
+ *   - byte arrays are copied into chunks that never move, so entries keep stable pointers;
+ *   - fixed-width values are compared as bytes, so -0.0 / 0.0 and NaN payloads stay distinct
+ *     (the dictionary must reproduce the exact bits).
+ */
+#include "encoding/encoding.h"
+
+#define CHUNK_MIN (64 * 1024)
+
+struct idbpq__dict {
+    const idbpq_allocator *alc;
+    int type;
+    size_t width;               /* fixed-width types; 0 for BYTE_ARRAY */
+    uint64_t *slots;            /* 0 = empty, else (tag << 32) | (index + 1) */
+    size_t mask;                /* slot count - 1 (power of two) */
+    uint32_t count;
+    size_t plain_bytes;
+    struct idbpq__buf values;   /* fixed: count*width bytes; BYTE_ARRAY: idbpq_bytes[count] */
+    struct idbpq__arena chunks; /* BYTE_ARRAY storage */
+    uint8_t *chunk;             /* current chunk, bump-allocated */
+    size_t chunk_left;
+};
+
+/* ---- hashing ------------------------------------------------------------------------------- */
+
+/* Our own small 64-bit hash: multiply/rotate rounds over 8-byte lanes (xxh64-style) and the
+ * xxh64 avalanche at the end, because the table indexes by the low bits and keeps the high
+ * bits as a tag, so every input bit must reach both. It avoids 128-bit multiplies to stay fast
+ * on wasm32. Not keyed: the input is the writer's own data, not an attacker's. */
+#define H1 0x9E3779B185EBCA87ull
+#define H2 0xC2B2AE3D27D4EB4Full
+#define H3 0x165667B19E3779F9ull
+
+IDBPQ__INLINE uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+IDBPQ__INLINE uint64_t avalanche(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= H2;
+    h ^= h >> 29;
+    h *= H3;
+    h ^= h >> 32;
+    return h;
+}
+
+IDBPQ__INLINE uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = H3 ^ ((uint64_t)n * H1);
+    while (n >= 16) {
+        uint64_t a = idbpq__le64(p), b = idbpq__le64(p + 8);
+        h = rotl64(h ^ (a * H2), 31) * H1;
+        h = rotl64(h ^ (b * H2), 31) * H1;
+        p += 16;
+        n -= 16;
+    }
+    if (n >= 8) {
+        h = rotl64(h ^ (idbpq__le64(p) * H2), 31) * H1;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t t = 0;
+        memcpy(&t, p, n);
+        h = rotl64(h ^ (t * H2), 31) * H1;
+    }
+    return avalanche(h);
+}
+
+IDBPQ__INLINE uint64_t hash_u64(uint64_t x) { return avalanche(x * H1 ^ H3); }
+
+/* ---- table --------------------------------------------------------------------------------- */
+
+static idbpq_status dict_grow(struct idbpq__dict *d)
+{
+    /* Positions come from the 32-bit tag, so the table stops at 2^32 slots. */
+    if (d->slots && (uint64_t)d->mask + 1 >= ((uint64_t)1 << 32)) return IDBPQ_LIMIT;
+    size_t ncap = d->slots ? (d->mask + 1) * 2 : 1024;
+    if (ncap == 0 || ncap > SIZE_MAX / sizeof(uint64_t)) return IDBPQ_LIMIT;
+    uint64_t *ns = idbpq__calloc(d->alc, ncap * sizeof *ns);
+    if (!ns) return IDBPQ_NOMEM;
+    size_t nmask = ncap - 1;
+    if (d->slots) {
+        for (size_t i = 0; i <= d->mask; i++) {
+            uint64_t s = d->slots[i];
+            if (!s) continue;
+            size_t pos = (size_t)(s >> 32) & nmask;
+            while (ns[pos]) pos = (pos + 1) & nmask;
+            ns[pos] = s;
+        }
+        idbpq__free(d->alc, d->slots, (d->mask + 1) * sizeof *d->slots);
+    }
+    d->slots = ns;
+    d->mask = nmask;
+    return IDBPQ_OK;
+}
+
+idbpq_status idbpq__dict_create(struct idbpq__dict **out, int type, int32_t type_length,
+                                const idbpq_allocator *alc)
+{
+    size_t w = idbpq__value_width(type, type_length);
+    if (type != IDBPQ_BYTE_ARRAY && w == 0) return IDBPQ_INVALID_ARG;
+    struct idbpq__dict *d = idbpq__calloc(alc, sizeof *d);
+    if (!d) return IDBPQ_NOMEM;
+    d->alc = idbpq__alc(alc);
+    d->type = type;
+    d->width = type == IDBPQ_BYTE_ARRAY ? 0 : w;
+    idbpq__buf_init(&d->values, alc);
+    idbpq__arena_init(&d->chunks, alc);
+    if (dict_grow(d) != IDBPQ_OK) {
+        idbpq__free(d->alc, d, sizeof *d);
+        return IDBPQ_NOMEM;
+    }
+    *out = d;
+    return IDBPQ_OK;
+}
+
+/* The tag is the hash's high half; the slot index comes from its low bits (the table never
+ * exceeds 2^32 slots, so the tag alone re-derives positions when growing). */
+#define TAG(h) ((uint32_t)((h) >> 32) ^ (uint32_t)(h))
+
+IDBPQ__INLINE idbpq_status fixed_insert(struct idbpq__dict *d, const uint8_t *v, size_t n,
+                                        uint32_t *indices, const size_t w)
+{
+    for (size_t i = 0; i < n; i++, v += w) {
+        uint64_t h;
+        if (w == 4) h = hash_u64(idbpq__le32(v));
+        else if (w == 8) h = hash_u64(idbpq__le64(v));
+        else h = hash_bytes(v, w);
+        uint32_t tag = TAG(h);
+        size_t pos = tag & d->mask;
+        for (;;) {
+            uint64_t s = d->slots[pos];
+            if (!s) break;
+            if ((uint32_t)(s >> 32) == tag) {
+                uint32_t idx = (uint32_t)s - 1;
+                if (memcmp(d->values.p + (size_t)idx * w, v, w) == 0) {
+                    indices[i] = idx;
+                    goto next;
+                }
+            }
+            pos = (pos + 1) & d->mask;
+        }
+        if (d->count >= UINT32_MAX - 1) return IDBPQ_LIMIT;
+        IDBPQ__TRY(idbpq__buf_append(&d->values, v, w));
+        d->slots[pos] = ((uint64_t)tag << 32) | ((uint64_t)d->count + 1);
+        indices[i] = d->count++;
+        d->plain_bytes += w;
+        if ((size_t)d->count * 2 > d->mask) IDBPQ__TRY(dict_grow(d));
+    next:;
+    }
+    return IDBPQ_OK;
+}
+
+static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, size_t n,
+                                 uint32_t *indices)
+{
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *ptr = v[i].ptr;
+        uint32_t len = v[i].len;
+        uint32_t tag = TAG(hash_bytes(ptr, len));
+        size_t pos = tag & d->mask;
+        const idbpq_bytes *ents = (const idbpq_bytes *)(void *)d->values.p;
+        for (;;) {
+            uint64_t s = d->slots[pos];
+            if (!s) break;
+            if ((uint32_t)(s >> 32) == tag) {
+                const idbpq_bytes *e = &ents[(uint32_t)s - 1];
+                if (e->len == len && (len == 0 || memcmp(e->ptr, ptr, len) == 0)) {
+                    indices[i] = (uint32_t)s - 1;
+                    goto next;
+                }
+            }
+            pos = (pos + 1) & d->mask;
+        }
+        if (d->count >= UINT32_MAX - 1) return IDBPQ_LIMIT;
+        if (d->chunk_left < len) {
+            size_t sz = len > CHUNK_MIN ? len : CHUNK_MIN;
+            uint8_t *c = idbpq__arena_alloc(&d->chunks, sz);
+            if (!c) return IDBPQ_NOMEM;
+            d->chunk = c;
+            d->chunk_left = sz;
+        }
+        IDBPQ__TRY(idbpq__buf_reserve(&d->values, sizeof(idbpq_bytes)));
+        uint8_t *copy = d->chunk;
+        if (len) memcpy(copy, ptr, len);
+        d->chunk += len;
+        d->chunk_left -= len;
+        idbpq_bytes e = {copy, len};
+        memcpy(d->values.p + d->values.len, &e, sizeof e);
+        d->values.len += sizeof e;
+        d->slots[pos] = ((uint64_t)tag << 32) | ((uint64_t)d->count + 1);
+        indices[i] = d->count++;
+        d->plain_bytes += 4 + (size_t)len;
+        if ((size_t)d->count * 2 > d->mask) IDBPQ__TRY(dict_grow(d));
+    next:;
+    }
+    return IDBPQ_OK;
+}
+
+idbpq_status idbpq__dict_insert(struct idbpq__dict *d, const void *values, size_t n,
+                                uint32_t *indices)
+{
+    switch (d->width) {
+    case 0: return bytes_insert(d, values, n, indices);
+    case 1: return fixed_insert(d, values, n, indices, 1);
+    case 4: return fixed_insert(d, values, n, indices, 4);
+    case 8: return fixed_insert(d, values, n, indices, 8);
+    case 12: return fixed_insert(d, values, n, indices, 12);
+    case 16: return fixed_insert(d, values, n, indices, 16);
+    default: return fixed_insert(d, values, n, indices, d->width);
+    }
+}
+
+uint32_t idbpq__dict_count(const struct idbpq__dict *d) { return d->count; }
+
+size_t idbpq__dict_plain_bytes(const struct idbpq__dict *d)
+{
+    if (d->type == IDBPQ_BOOLEAN) return (d->count + 7) / 8;
+    return d->plain_bytes;
+}
+
+idbpq_status idbpq__dict_encode_plain(const struct idbpq__dict *d, struct idbpq__buf *out)
+{
+    if (d->type == IDBPQ_BYTE_ARRAY || d->type == IDBPQ_BOOLEAN)
+        return idbpq__plain_encode(d->type, 0, d->values.p, d->count, out);
+    return idbpq__buf_append(out, d->values.p, (size_t)d->count * d->width);
+}
+
+const void *idbpq__dict_value(const struct idbpq__dict *d, uint32_t i)
+{
+    if (i >= d->count) return NULL;
+    if (d->width == 0) return d->values.p + (size_t)i * sizeof(idbpq_bytes);
+    return d->values.p + (size_t)i * d->width;
+}
+
+void idbpq__dict_reset(struct idbpq__dict *d)
+{
+    if (d->count) memset(d->slots, 0, (d->mask + 1) * sizeof *d->slots);
+    d->count = 0;
+    d->plain_bytes = 0;
+    idbpq__buf_reset(&d->values);
+    idbpq__arena_reset(&d->chunks);
+    d->chunk = NULL;
+    d->chunk_left = 0;
+}
+
+void idbpq__dict_free(struct idbpq__dict *d)
+{
+    if (!d) return;
+    idbpq__free(d->alc, d->slots, (d->mask + 1) * sizeof *d->slots);
+    idbpq__buf_free(&d->values);
+    idbpq__arena_free(&d->chunks);
+    idbpq__free(d->alc, d, sizeof *d);
+}
