@@ -228,7 +228,7 @@ void jw_hex(jw *w, const uint8_t *p, size_t len)
 /* Shortest digits: the smallest precision whose %.*e text parses back to the same value.
  * Round-tripping is monotonic in the precision, so a binary search finds it in ~4 tries.
  * The digits are then laid out as JavaScript's Number.prototype.toString does: plain
- * decimal for exponents in [-7, 21), otherwise d.ddde±x — always valid JSON. */
+ * decimal for exponents in [-6, 21), otherwise d.ddde±x — always valid JSON. */
 size_t fmt_double(char *out, double v, int is_float)
 {
     char best[40], tmp[40], digits[24];
@@ -282,7 +282,7 @@ size_t fmt_double(char *out, double v, int is_float)
         if (*q != '.') digits[nd++] = *q;
     while (nd > 1 && digits[nd - 1] == '0') nd--;
     exp10 = atoi(q + 1);
-    if (exp10 >= -7 && exp10 < 21) {
+    if (exp10 >= -6 && exp10 < 21) {
         if (exp10 < 0) {
             out[o++] = '0';
             out[o++] = '.';

@@ -1,0 +1,2 @@
+# --limit must be a non-negative integer.
+"$IDBPQ" cat x.parquet --limit -3

@@ -1,0 +1,2 @@
+# A file that does not exist: exit 1, "idbpq: FILE: reason".
+"$IDBPQ" schema /nonexistent/dir/x.parquet

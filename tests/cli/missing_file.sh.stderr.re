@@ -1,0 +1,1 @@
+^idbpq: /nonexistent/dir/x.parquet: .+

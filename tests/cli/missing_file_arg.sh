@@ -1,0 +1,2 @@
+# A command without its FILE is a usage error.
+"$IDBPQ" cat

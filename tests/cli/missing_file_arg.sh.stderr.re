@@ -1,0 +1,1 @@
+^idbpq: cat: missing FILE

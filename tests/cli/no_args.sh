@@ -1,0 +1,2 @@
+# No command: usage on stderr, exit 2.
+"$IDBPQ"

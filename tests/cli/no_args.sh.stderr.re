@@ -1,0 +1,1 @@
+^Usage: idbpq COMMAND

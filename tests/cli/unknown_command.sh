@@ -1,0 +1,2 @@
+# An unknown command is a usage error.
+"$IDBPQ" frobnicate x.parquet

@@ -1,0 +1,1 @@
+^idbpq: unknown command 'frobnicate'

@@ -1,0 +1,1 @@
+^idbpq: schema: unknown option '--frob'

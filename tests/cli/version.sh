@@ -1,0 +1,2 @@
+# idbpq --version prints "idbpq X.Y.Z".
+"$IDBPQ" --version
