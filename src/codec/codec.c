@@ -167,7 +167,8 @@ static idbpq_status gzip_dec(struct idbpq__codec_ctx *c, const uint8_t *src, siz
     z_stream *z = c->inf;
     size_t in_left = n, out_left = dst_len;
     const uint8_t *in = src;
-    uint8_t *outp = dst;
+    uint8_t dummy; /* inflate refuses a NULL next_out even with no room (empty pages) */
+    uint8_t *outp = dst ? dst : &dummy;
     /* Compression.md: readers should accept several concatenated members; after each
      * member's end, whatever input remains must be another member. */
     for (;;) {

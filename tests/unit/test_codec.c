@@ -116,6 +116,14 @@ TEST(codec_empty_input_is_valid_everywhere)
         /* but nothing cannot stand for something */
         uint8_t d[4];
         CHECK_EQ_INT(idbpq__decompress(all_codecs[ci], NULL, 0, d, 4, &err), IDBPQ_CORRUPT);
+        /* a real stream of nothing (what our writer emits for an empty page), into no buffer */
+        struct idbpq__buf out;
+        idbpq__buf_init(&out, NULL);
+        REQUIRE_OK(idbpq__compress(all_codecs[ci], 0, NULL, 0, &out, &err));
+        if (idbpq__decompress(all_codecs[ci], out.p, out.len, NULL, 0, &err) != IDBPQ_OK)
+            idbpq_test_fail(__FILE__, __LINE__, "codec %d: empty stream into NULL: %s",
+                            all_codecs[ci], err.msg);
+        idbpq__buf_free(&out);
     }
 }
 
