@@ -45,13 +45,18 @@ idbpq_status idbpq__fail(struct idbpq__err *err, idbpq_status st, const char *fm
 void idbpq__err_prefix(struct idbpq__err *err, const char *fmt, ...)
 {
     if (!err) return;
-    char pre[IDBPQ__ERRMSG_SIZE], old[IDBPQ__ERRMSG_SIZE];
+    char pre[IDBPQ__ERRMSG_SIZE];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(pre, sizeof pre, fmt, ap);
+    int n = vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s%s", pre, old);
+    if (n <= 0) return;
+    size_t plen = (size_t)n < sizeof pre ? (size_t)n : sizeof pre - 1;
+    size_t mlen = strlen(err->msg);
+    if (plen + mlen >= sizeof err->msg) mlen = sizeof err->msg - 1 - plen;
+    memmove(err->msg + plen, err->msg, mlen);
+    memcpy(err->msg, pre, plen);
+    err->msg[plen + mlen] = 0;
 }
 
 void idbpq__err_clear(struct idbpq__err *err)
