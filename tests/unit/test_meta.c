@@ -330,3 +330,38 @@ TEST(meta_bad_data_never_crashes)
     closedir(d);
     CHECK(k > 0);
 }
+
+TEST(meta_unknown_logical_and_encrypted_columns)
+{
+    uint8_t *f;
+    const uint8_t *foot;
+    size_t flen;
+    uint64_t off;
+    struct idbpq__arena a;
+    idbpq__arena_init(&a, NULL);
+    struct idbpq__file_metadata md;
+    struct idbpq__err err = {0};
+    if (load_footer("unknown-logical-type.parquet", &f, &foot, &flen, &off)) {
+        REQUIRE_OK(idbpq__meta_decode_file(foot, flen, off, &a, &md, &err));
+        REQUIRE_EQ_INT(md.n_schema, 3);
+        CHECK_EQ_INT(md.schema[1].logical.kind, IDBPQ_LT_STRING);
+        CHECK_EQ_INT(md.schema[1].converted_type, IDBPQ_CT_UTF8);
+        CHECK_EQ_INT(md.schema[2].has_logical, 1);
+        CHECK_EQ_INT(md.schema[2].logical.kind, IDBPQ_LT_UNKNOWN_ID);
+        free(f);
+    }
+    /* plaintext footer, encrypted columns: the footer says so, and columns are flagged */
+    if (load_footer("encrypt_columns_plaintext_footer.parquet.encrypted", &f, &foot, &flen, &off)) {
+        REQUIRE_OK(idbpq__meta_decode_file(foot, flen, off, &a, &md, &err));
+        CHECK_EQ_INT(md.has_encryption_algorithm, 1);
+        int enc = 0;
+        for (int32_t g = 0; g < md.pub.num_row_groups; g++)
+            for (int32_t c = 0; c < md.pub.row_groups[g].num_columns; c++) {
+                enc += md.pub.row_groups[g].columns[c].encrypted;
+                CHECK(md.pub.row_groups[g].columns[c].path[0] != 0);
+            }
+        CHECK(enc > 0);
+        free(f);
+    }
+    idbpq__arena_free(&a);
+}

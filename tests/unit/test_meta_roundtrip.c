@@ -332,3 +332,111 @@ TEST(meta_encode_path_fallback_split)
     idbpq__arena_free(&a);
     idbpq__buf_free(&b);
 }
+
+/* Unknown fields anywhere (a nested struct with a list and a map in FileMetaData, the binary
+ * extension id 32767 in a SchemaElement, an unknown LogicalType id) are skipped. */
+TEST(meta_footer_skips_unknown_fields)
+{
+    struct idbpq__buf b;
+    idbpq__buf_init(&b, NULL);
+    struct idbpq__thrift_writer w;
+    idbpq__thrift_writer_init(&w, &b);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i32_field(&w, 1, 1);
+    idbpq__thrift_w_field(&w, 2, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 2);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_binary_field(&w, 4, "root", 4);
+    idbpq__thrift_w_i32_field(&w, 5, 1);
+    idbpq__thrift_w_binary_field(&w, 32767, "ext", 3);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i32_field(&w, 1, IDBPQ_BYTE_ARRAY);
+    idbpq__thrift_w_i32_field(&w, 3, IDBPQ_OPTIONAL);
+    idbpq__thrift_w_binary_field(&w, 4, "v", 1);
+    idbpq__thrift_w_field(&w, 10, IDBPQ__T_STRUCT);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_field(&w, 19, IDBPQ__T_STRUCT); /* VECTOR, unknown to us */
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i32_field(&w, 1, 5);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_i32_field(&w, 11, 3);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_i64_field(&w, 3, 0);
+    idbpq__thrift_w_field(&w, 4, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 0);
+    idbpq__thrift_w_field(&w, 20, IDBPQ__T_STRUCT);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_field(&w, 1, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 1);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i64_field(&w, 2, -9);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_field(&w, 2, IDBPQ__T_MAP);
+    idbpq__buf_uleb(&b, 1);
+    idbpq__buf_push(&b, IDBPQ__T_I32 << 4 | IDBPQ__T_STRUCT);
+    idbpq__thrift_w_i32(&w, 5);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_struct_end(&w);
+    idbpq__thrift_w_binary_field(&w, 21, "tail", 4);
+    idbpq__thrift_w_struct_end(&w);
+    REQUIRE_OK(w.st);
+    struct idbpq__arena a;
+    idbpq__arena_init(&a, NULL);
+    struct idbpq__file_metadata d;
+    struct idbpq__err err = {0};
+    REQUIRE_OK(idbpq__meta_decode_file(b.p, b.len, 0, &a, &d, &err));
+    REQUIRE_EQ_INT(d.n_schema, 2);
+    CHECK_EQ_STR(d.schema[0].name, "root");
+    CHECK_EQ_INT(d.schema[0].num_children, 1);
+    CHECK_EQ_STR(d.schema[1].name, "v");
+    CHECK_EQ_INT(d.schema[1].has_logical, 1);
+    CHECK_EQ_INT(d.schema[1].logical.kind, IDBPQ_LT_UNKNOWN_ID);
+    CHECK_EQ_INT(d.pub.num_row_groups, 0);
+    CHECK_EQ_INT(d.has_encryption_algorithm, 0);
+    /* the same footer without its last byte (the outer stop) is CORRUPT */
+    CHECK_EQ_INT(idbpq__meta_decode_file(b.p, b.len - 1, 0, &a, &d, &err), IDBPQ_CORRUPT);
+    CHECK(strstr(err.msg, "footer truncated at offset") != NULL);
+    idbpq__arena_free(&a);
+    idbpq__buf_free(&b);
+}
+
+/* Required fields and negative sizes: a footer without row_groups, a column with a negative
+ * num_values. */
+TEST(meta_footer_required_and_negative)
+{
+    struct idbpq__buf b;
+    idbpq__buf_init(&b, NULL);
+    struct idbpq__thrift_writer w;
+    idbpq__thrift_writer_init(&w, &b);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i32_field(&w, 1, 1);
+    idbpq__thrift_w_field(&w, 2, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 0);
+    idbpq__thrift_w_i64_field(&w, 3, 0);
+    idbpq__thrift_w_struct_end(&w);
+    struct idbpq__arena a;
+    idbpq__arena_init(&a, NULL);
+    struct idbpq__file_metadata d;
+    struct idbpq__err err = {0};
+    CHECK_EQ_INT(idbpq__meta_decode_file(b.p, b.len, 0, &a, &d, &err), IDBPQ_CORRUPT);
+    CHECK(strstr(err.msg, "row_groups") != NULL);
+
+    idbpq__buf_reset(&b);
+    idbpq__thrift_writer_init(&w, &b);
+    idbpq__thrift_w_struct_begin(&w);
+    idbpq__thrift_w_i32_field(&w, 1, 1);
+    idbpq__thrift_w_field(&w, 2, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 0);
+    idbpq__thrift_w_i64_field(&w, 3, -4);
+    idbpq__thrift_w_field(&w, 4, IDBPQ__T_LIST);
+    idbpq__thrift_w_list(&w, IDBPQ__T_STRUCT, 0);
+    idbpq__thrift_w_struct_end(&w);
+    CHECK_EQ_INT(idbpq__meta_decode_file(b.p, b.len, 50, &a, &d, &err), IDBPQ_CORRUPT);
+    CHECK(strstr(err.msg, "num_rows is negative") != NULL);
+    CHECK(strstr(err.msg, "offset 5") != NULL);
+    idbpq__arena_free(&a);
+    idbpq__buf_free(&b);
+}
