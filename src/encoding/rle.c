@@ -13,6 +13,7 @@
 void idbpq__rle_dec_init(struct idbpq__rle_dec *d, const uint8_t *p, size_t n, int bw)
 {
     memset(d, 0, offsetof(struct idbpq__rle_dec, buf));
+    d->corrupt = 0; /* declared after buf, which needs no clearing */
     d->base = d->p = p;
     d->end = p + n;
     d->bw = bw;
