@@ -28,6 +28,7 @@ idbpq_status idbpq__colw_init(struct idbpq__colw *c, const struct idbpq__colw_cf
     memset(c, 0, sizeof *c);
     c->cfg = *cfg;
     c->sh = sh;
+    c->row_bytes = cfg->width ? cfg->width : 8;
     idbpq__buf_init(&c->def, sh->alc);
     idbpq__buf_init(&c->rep, sh->alc);
     idbpq__buf_init(&c->vals, sh->alc);
@@ -135,6 +136,10 @@ idbpq_status idbpq__colw_write(struct idbpq__colw *c, const uint16_t *def, const
     while (pos < nl) {
         size_t want = c->sh->page_rows > c->page_rows ? c->sh->page_rows - c->page_rows : 1;
         if (want > CHUNK_LEVELS) want = CHUNK_LEVELS;
+        /* Rows that fit in the page's byte budget, at the last page's bytes per row. */
+        uint64_t est = page_estimate(c);
+        uint64_t fit = est < c->sh->page_bytes ? (c->sh->page_bytes - est) / c->row_bytes + 1 : 1;
+        if (fit < want) want = (size_t)fit;
         size_t end, rows;
         if (!rep) {
             end = nl - pos > want ? pos + want : nl;
@@ -439,6 +444,8 @@ static idbpq_status flush_page(struct idbpq__colw *c)
     c->enc_mask |= 1u << enc;
     IDBPQ__TRY(note_page(c, at, c->chunk.len - at));
 
+    /* Bytes per row of this page guide where the next one is cut (at least 1). */
+    c->row_bytes = page_estimate(c) / c->page_rows + 1;
     c->chunk_rows += (int64_t)c->page_rows;
     c->chunk_levels += (int64_t)c->page_levels;
     c->page_levels = c->page_values = c->page_rows = 0;

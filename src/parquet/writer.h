@@ -67,6 +67,7 @@ struct idbpq__colw {
                                         (BOOLEAN: uint8_t 0/1, packed at encode time) */
     size_t page_levels, page_values, page_rows;
     uint64_t page_plain;             /* PLAIN size of the page's values */
+    uint64_t row_bytes;              /* estimated page bytes per row (from the last page) */
     struct idbpq__stats page_stats, chunk_stats;
     /* dictionary */
     struct idbpq__dict *dict;        /* NULL if the column never uses one */
