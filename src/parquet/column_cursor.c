@@ -31,6 +31,7 @@ struct idbpq_column_cursor {
     size_t width;                   /* bytes per value in values arrays */
     uint64_t pos, end;              /* the chunk's unread byte range */
     int32_t page_no;                /* data pages seen (for messages) */
+    int in_dict;                    /* the page being read is the dictionary page */
     uint64_t page_off;              /* offset of the page being decoded */
     int done;
     struct idbpq__buf hdr;          /* page header bytes (non-memory sources) */
@@ -70,8 +71,12 @@ static idbpq_status failf(idbpq_column_cursor *c, idbpq_status st, const char *f
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    idbpq__fail(&c->err, st, "%s (row group %d, column %s, page %d at offset %llu)", what, c->rg,
-                c->leaf->path, c->page_no, (unsigned long long)c->page_off);
+    char page[64];
+    if (c->in_dict) snprintf(page, sizeof page, "dictionary page");
+    else if (c->page_no < 0) snprintf(page, sizeof page, "column chunk");
+    else snprintf(page, sizeof page, "page %d", c->page_no);
+    idbpq__fail(&c->err, st, "%s (row group %d, column %s, %s at offset %llu)", what, c->rg,
+                c->leaf->path, page, (unsigned long long)c->page_off);
     c->done = 1;
     return st;
 }
@@ -156,6 +161,13 @@ idbpq_status idbpq_column_cursor_open(idbpq_reader *r, int32_t rg, int32_t col,
     c->page_no = -1;
     /* The chunk starts at its first page: the dictionary page when one is declared. Offsets
      * below 4 point into the magic: dict-page-offset-zero.parquet writes 0 for "none". */
+    if (c->cm->num_values == 0 && m->row_groups[rg].num_rows == 0) {
+        /* An empty chunk: some writers leave its offsets at 0 (column_chunk_key_value_
+         * metadata.parquet). Nothing to read. */
+        c->done = 1;
+        *out = c;
+        return IDBPQ_OK;
+    }
     int64_t start = c->cm->data_page_offset;
     if (c->cm->dictionary_page_offset >= 4 && c->cm->dictionary_page_offset < start)
         start = c->cm->dictionary_page_offset;
@@ -385,6 +397,7 @@ static idbpq_status decode_values(idbpq_column_cursor *c, int encoding, const ui
     int t = c->type;
     switch (encoding) {
     case IDBPQ_ENC_PLAIN:
+        if (nv == 0) break;
         st = idbpq__plain_decode(t, c->type_length, p, n_bytes, nv, out, &used, &e);
         break;
     case IDBPQ_ENC_PLAIN_DICTIONARY:
@@ -439,6 +452,7 @@ static idbpq_status decode_values(idbpq_column_cursor *c, int encoding, const ui
         break;
     case IDBPQ_ENC_BYTE_STREAM_SPLIT:
         if (t == IDBPQ_BOOLEAN || t == IDBPQ_BYTE_ARRAY || t == IDBPQ_INT96) goto bad_type;
+        if (nv == 0 && n_bytes == 0) break;
         st = idbpq__bss_decode(p, n_bytes, c->width, out, nv, &e);
         break;
     default:
@@ -479,7 +493,7 @@ static idbpq_status load_dictionary(idbpq_column_cursor *c, const struct idbpq__
     struct idbpq__err e;
     idbpq__err_clear(&e);
     size_t used;
-    if (idbpq__plain_decode(c->type, c->type_length, c->dict_page.p, c->dict_page.len, n,
+    if (n > 0 && idbpq__plain_decode(c->type, c->type_length, c->dict_page.p, c->dict_page.len, n,
                             c->dict_values, &used, &e) != IDBPQ_OK)
         return failf(c, IDBPQ_CORRUPT, "dictionary page: %s", e.msg);
     c->dict_count = (uint32_t)n;
@@ -591,6 +605,7 @@ static idbpq_status next_page(idbpq_column_cursor *c)
         c->page_off = c->pos;
         struct idbpq__page_header h;
         size_t hlen;
+        c->in_dict = 0;
         IDBPQ__TRY(read_header(c, &h, &hlen));
         if (h.compressed_size < 0 || h.uncompressed_size < 0)
             return failf(c, IDBPQ_CORRUPT, "negative page size");
@@ -606,6 +621,7 @@ static idbpq_status next_page(idbpq_column_cursor *c)
         int is_data = h.type == IDBPQ__PAGE_DATA || h.type == IDBPQ__PAGE_DATA_V2;
         if (!is_data && h.type != IDBPQ__PAGE_DICTIONARY) continue; /* index or unknown pages */
         if (is_data) c->page_no++;
+        c->in_dict = !is_data;
         const uint8_t *body;
         IDBPQ__TRY(fetch(c, body_off, (size_t)h.compressed_size, &c->raw, &body));
         if (h.has_crc && c->r->opts.verify_crc) {
