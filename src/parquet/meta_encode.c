@@ -219,8 +219,10 @@ static void w_column_chunk(W, const idbpq_column_chunk_meta *c, int32_t col,
 {
     idbpq__thrift_w_struct_begin(w);
     if (c->file_path) w_str_field(w, 1, c->file_path);
-    /* file_offset is required but deprecated: "Writers should set this field to 0". */
-    idbpq__thrift_w_i64_field(w, 2, 0);
+    /* file_offset: required, deprecated. parquet-mr writes the chunk's first page offset
+     * and older readers (split planning) use it as the row group start, so do the same. */
+    idbpq__thrift_w_i64_field(w, 2, c->dictionary_page_offset >= 0 ? c->dictionary_page_offset
+                                                                    : c->data_page_offset);
 
     idbpq__thrift_w_field(w, 3, IDBPQ__T_STRUCT);
     idbpq__thrift_w_struct_begin(w); /* ColumnMetaData */
