@@ -273,6 +273,13 @@ int cmd_convert(int argc, char **argv)
             goto abort;
         }
         for (g = 0; g < m->num_row_groups; g++) {
+            /* A row group the footer declares empty holds no pages to copy; some writers
+             * leave its offsets at 0, which a cursor would rightly reject. */
+            const idbpq_row_group_meta *rg = &m->row_groups[g];
+            int32_t k, empty = rg->num_rows == 0;
+            for (k = 0; empty && k < rg->num_columns; k++)
+                empty = rg->columns[k].num_values == 0;
+            if (empty) continue;
             if (cv.nc > 0 && convert_row_group(&cv, f.rd, g)) {
                 rc = CLI_FAIL;
                 goto abort;

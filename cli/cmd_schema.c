@@ -105,7 +105,8 @@ static void print_node(jw *w, const idbpq_schema *s, int32_t i, int indent)
     if (n->type == IDBPQ_GROUP) {
         jw_puts(w, " group ");
     } else {
-        const char *tn = idbpq_type_name(n->type);
+        /* parquet-mr spells the physical type in lower case, BYTE_ARRAY as "binary". */
+        const char *tn = n->type == IDBPQ_BYTE_ARRAY ? "binary" : idbpq_type_name(n->type);
         jw_putc(w, ' ');
         for (const char *c = tn ? tn : "?"; *c; c++)
             jw_putc(w, (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c);
