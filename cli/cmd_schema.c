@@ -44,6 +44,12 @@ static void annotation(const idbpq_schema_node *n, char *o, size_t cap)
 {
     const idbpq_logical *l = &n->logical;
     o[0] = '\0';
+    /* MAP_KEY_VALUE has no logical type; the library reads it as a map, parquet-mr still
+     * shows the legacy name. */
+    if (n->converted_type == IDBPQ_CT_MAP_KEY_VALUE) {
+        snprintf(o, cap, "MAP_KEY_VALUE");
+        return;
+    }
     switch (l->kind) {
     case IDBPQ_LT_NONE:
     case IDBPQ_LT_UNKNOWN_ID:

@@ -120,14 +120,14 @@ static void write_int96(jw *w, const uint8_t *p)
 {
     char o[64];
     uint64_t nanos = 0;
-    uint32_t jd = 0;
+    uint32_t jd = 0; /* a signed int32 on disk (Impala, Spark's getInt) */
     int64_t days, ns;
     size_t n;
     int k;
     for (k = 7; k >= 0; k--) nanos = nanos << 8 | p[k];
     for (k = 11; k >= 8; k--) jd = jd << 8 | p[k];
     ns = (int64_t)nanos;
-    days = (int64_t)jd - 2440588 + floordiv(ns, 86400000000000LL);
+    days = (int64_t)(int32_t)jd - 2440588 + floordiv(ns, 86400000000000LL);
     ns -= floordiv(ns, 86400000000000LL) * 86400000000000LL;
     o[0] = '"';
     n = 1 + fmt_date(o + 1, days);

@@ -1,0 +1,3 @@
+# needs: corpus
+# scan counts: rows, non-null values, null/empty level slots.
+"$IDBPQ" scan "$DATA/nested_lists.snappy.parquet" | cut -d" " -f1-3
