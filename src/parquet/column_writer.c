@@ -14,6 +14,9 @@
 /* Levels handled between page-budget checks: small enough to cut pages close to the budget,
  * large enough that the per-chunk bookkeeping does not show. */
 #define CHUNK_LEVELS 4096
+/* Values seen before deciding whether the dictionary pays (parquet-mr decides at the first
+ * page; a fixed count does not depend on how small pages are). */
+#define DICT_JUDGE 10000
 
 static const char *cpath(const struct idbpq__colw *c) { return c->cfg.leaf->path; }
 
@@ -377,10 +380,19 @@ static idbpq_status flush_page(struct idbpq__colw *c)
             idbpq__rle_encode_u32((const uint32_t *)(const void *)c->vals.p, c->page_values, bw,
                                   e))
             return nomem(c);
-        if (c->dict_pages == 0 &&
-            idbpq__dict_plain_bytes(c->dict) + e->len >= c->page_plain) {
-            IDBPQ__TRY(undo_dictionary(c)); /* does not pay: plain from the first page on */
+        /* Does it pay? Judged once over the chunk's first DICT_JUDGE values (page by page:
+         * small first pages of a low-cardinality column look all-distinct). */
+        c->judge_plain += c->page_plain;
+        c->judge_idx += e->len;
+        c->judge_values += c->page_values;
+        int judge = !c->dict_judged && (c->judge_values >= DICT_JUDGE ||
+                                        idbpq__dict_plain_bytes(c->dict) > sh->dictionary_bytes);
+        int pays = idbpq__dict_plain_bytes(c->dict) + c->judge_idx < c->judge_plain;
+        if (judge) c->dict_judged = 1;
+        if (judge && !pays && c->dict_pages == 0) {
+            IDBPQ__TRY(undo_dictionary(c)); /* plain from the first page on */
         } else {
+            if (judge && !pays) c->dict_give_up = 1; /* after this page */
             enc = IDBPQ_ENC_RLE_DICTIONARY;
             vp = e->p;
             vn = e->len;
@@ -452,7 +464,9 @@ static idbpq_status flush_page(struct idbpq__colw *c)
     c->page_plain = 0;
     c->def.len = c->rep.len = c->vals.len = 0;
     /* Past the size limit the dictionary stops growing; later pages use the fallback. */
-    if (c->dict_mode && idbpq__dict_plain_bytes(c->dict) > sh->dictionary_bytes) c->dict_mode = 0;
+    if (c->dict_mode &&
+        (c->dict_give_up || idbpq__dict_plain_bytes(c->dict) > sh->dictionary_bytes))
+        c->dict_mode = 0;
     return IDBPQ_OK;
 }
 
@@ -594,6 +608,8 @@ void idbpq__colw_reset(struct idbpq__colw *c)
     c->chunk_uncompressed = 0;
     c->enc_mask = 0;
     c->dict_pages = 0;
+    c->dict_judged = c->dict_give_up = 0;
+    c->judge_plain = c->judge_idx = c->judge_values = 0;
     c->no_column_index = 0;
     idbpq__arena_reset(&c->page_arena);
     idbpq__stats_reset(&c->chunk_stats);

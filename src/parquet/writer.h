@@ -73,6 +73,8 @@ struct idbpq__colw {
     struct idbpq__dict *dict;        /* NULL if the column never uses one */
     int dict_mode;                   /* values currently go into the dictionary */
     int dict_pages;                  /* data pages written with RLE_DICTIONARY this chunk */
+    int dict_judged, dict_give_up;   /* whether the dictionary pays was decided / it does not */
+    uint64_t judge_plain, judge_idx, judge_values; /* sums over the dictionary pages so far */
     /* the chunk being built */
     struct idbpq__buf chunk;         /* data pages, headers included */
     struct idbpq__buf dictpage;      /* the dictionary page (header + body), built at close */

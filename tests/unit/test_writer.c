@@ -427,12 +427,12 @@ TEST(writer_dictionary_fallback_and_abandon)
     REQUIRE_OK(idbpq_schema_add(s, 0, "uniq", IDBPQ_REQUIRED, IDBPQ_BYTE_ARRAY, 0, &str, &nd));
     REQUIRE_OK(idbpq_schema_finish(s));
     enum { N = 20000 };
-    static char sb[N][2][32];
+    static char sb[N][2][80];
     static idbpq_bytes v[2][N];
     for (int i = 0; i < N; i++) {
-        v[0][i].len = (uint32_t)snprintf(sb[i][0], 32, "repeated-value-%05d", (i / 4) % 3000);
+        v[0][i].len = (uint32_t)snprintf(sb[i][0], 80, "repeated-value-%05d", (i / 4) % 3000);
         v[0][i].ptr = (const uint8_t *)sb[i][0];
-        v[1][i].len = (uint32_t)snprintf(sb[i][1], 32, "unique-%08d", i * 7919);
+        v[1][i].len = (uint32_t)snprintf(sb[i][1], 80, "unique-%08d-long-enough-to-fill-the-dictionary-early", i * 7919);
         v[1][i].ptr = (const uint8_t *)sb[i][1];
     }
     idbpq_writer_opts o;
@@ -472,7 +472,8 @@ TEST(writer_dictionary_fallback_and_abandon)
             CHECK(col.page_encodings & (1u << IDBPQ_ENC_RLE_DICTIONARY));
             CHECK(col.page_encodings & (1u << IDBPQ_ENC_PLAIN));
         } else {
-            /* Unique values: abandoned after the first page. */
+            /* Unique values: outgrow the dictionary within the first page, which is judged
+             * and rewritten plain. */
             CHECK_EQ_INT(col.n_dict_pages, 0);
             CHECK_EQ_INT(col.page_encodings, 1u << IDBPQ_ENC_PLAIN);
         }

@@ -414,7 +414,9 @@ TEST(writer_statistics_and_column_index)
                                           &err));
     if (ci.nan_counts) CHECK_EQ_INT(ci.nan_counts[0], 1);
     /* Page indexes sit after the last chunk and before the footer. */
-    int64_t end_data = m[2].data_page_offset + m[2].total_compressed_size;
+    int64_t start = m[2].dictionary_page_offset >= 0 ? m[2].dictionary_page_offset
+                                                    : m[2].data_page_offset;
+    int64_t end_data = start + m[2].total_compressed_size;
     CHECK(m[0].column_index_offset >= end_data);
     CHECK(m[0].offset_index_offset > m[2].column_index_offset);
     tw_file_free(&f);
