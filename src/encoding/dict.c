@@ -2,10 +2,11 @@
  * dict.c — the writer's dictionary builder: maps each distinct value to a dense index in
  * first-seen order (the order of the PLAIN dictionary page, Encodings.md "Dictionary
  * Encoding"). Inserting is the main cost of writing string columns, so:
- *   - an open-addressing table with linear probing of 64-bit slots (hash tag << 32 | index+1):
- *     one cache line per probe, and the stored tag makes growing the table a pass over slots
- *     that never rehashes (or even touches) the stored bytes;
- *   - byte arrays are copied into chunks that never move, so entries keep stable pointers;
+ *   - an open-addressing table with linear probing of 64-bit slots (hash tag << 32 | index+1),
+ *     or for byte arrays 16-byte slots {bytes pointer, tag, index+1}: the stored tag makes
+ *     growing the table a pass over slots that never rehashes (or even touches) the values;
+ *   - byte arrays are copied into chunks that never move, as [4-byte length][bytes], and the
+ *     slot points at them, so a lookup costs two cache misses (slot, bytes), not three;
  *   - fixed-width values are compared as bytes, so -0.0 / 0.0 and NaN payloads stay distinct
  *     (the dictionary must reproduce the exact bits).
  */
@@ -13,11 +14,18 @@
 
 #define CHUNK_MIN (64 * 1024)
 
+struct bslot {
+    const uint8_t *ptr; /* the stored bytes; their length is in the 4 bytes before */
+    uint32_t tag;
+    uint32_t idx1;      /* index + 1; 0 = empty */
+};
+
 struct idbpq__dict {
     const idbpq_allocator *alc;
     int type;
     size_t width;               /* fixed-width types; 0 for BYTE_ARRAY */
-    uint64_t *slots;            /* 0 = empty, else (tag << 32) | (index + 1) */
+    uint64_t *slots;            /* fixed width: 0 = empty, else (tag << 32) | (index + 1) */
+    struct bslot *bslots;       /* BYTE_ARRAY */
     size_t mask;                /* slot count - 1 (power of two) */
     uint32_t count;
     size_t plain_bytes;
@@ -76,12 +84,38 @@ IDBPQ__INLINE uint64_t hash_u64(uint64_t x) { return avalanche(x * H1 ^ H3); }
 
 /* ---- table --------------------------------------------------------------------------------- */
 
+static size_t slot_size(const struct idbpq__dict *d)
+{
+    return d->width ? sizeof(uint64_t) : sizeof(struct bslot);
+}
+
+static idbpq_status dict_grow_bytes(struct idbpq__dict *d, size_t ncap)
+{
+    struct bslot *ns = idbpq__calloc(d->alc, ncap * sizeof *ns);
+    if (!ns) return IDBPQ_NOMEM;
+    size_t nmask = ncap - 1;
+    if (d->bslots) {
+        for (size_t i = 0; i <= d->mask; i++) {
+            if (!d->bslots[i].idx1) continue;
+            size_t pos = d->bslots[i].tag & nmask;
+            while (ns[pos].idx1) pos = (pos + 1) & nmask;
+            ns[pos] = d->bslots[i];
+        }
+        idbpq__free(d->alc, d->bslots, (d->mask + 1) * sizeof *d->bslots);
+    }
+    d->bslots = ns;
+    d->mask = nmask;
+    return IDBPQ_OK;
+}
+
 static idbpq_status dict_grow(struct idbpq__dict *d)
 {
+    int have = d->slots || d->bslots;
     /* Positions come from the 32-bit tag, so the table stops at 2^32 slots. */
-    if (d->slots && (uint64_t)d->mask + 1 >= ((uint64_t)1 << 32)) return IDBPQ_LIMIT;
-    size_t ncap = d->slots ? (d->mask + 1) * 2 : 1024;
-    if (ncap == 0 || ncap > SIZE_MAX / sizeof(uint64_t)) return IDBPQ_LIMIT;
+    if (have && (uint64_t)d->mask + 1 >= ((uint64_t)1 << 32)) return IDBPQ_LIMIT;
+    size_t ncap = have ? (d->mask + 1) * 2 : 1024;
+    if (ncap == 0 || ncap > SIZE_MAX / slot_size(d)) return IDBPQ_LIMIT;
+    if (!d->width) return dict_grow_bytes(d, ncap);
     uint64_t *ns = idbpq__calloc(d->alc, ncap * sizeof *ns);
     if (!ns) return IDBPQ_NOMEM;
     size_t nmask = ncap - 1;
@@ -165,36 +199,34 @@ static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, si
         uint32_t len = v[i].len;
         uint32_t tag = TAG(hash_bytes(ptr, len));
         size_t pos = tag & d->mask;
-        const idbpq_bytes *ents = (const idbpq_bytes *)(void *)d->values.p;
         for (;;) {
-            uint64_t s = d->slots[pos];
-            if (!s) break;
-            if ((uint32_t)(s >> 32) == tag) {
-                const idbpq_bytes *e = &ents[(uint32_t)s - 1];
-                if (e->len == len && (len == 0 || memcmp(e->ptr, ptr, len) == 0)) {
-                    indices[i] = (uint32_t)s - 1;
-                    goto next;
-                }
+            const struct bslot *sl = &d->bslots[pos];
+            if (!sl->idx1) break;
+            if (sl->tag == tag && idbpq__le32(sl->ptr - 4) == len &&
+                (len == 0 || memcmp(sl->ptr, ptr, len) == 0)) {
+                indices[i] = sl->idx1 - 1;
+                goto next;
             }
             pos = (pos + 1) & d->mask;
         }
         if (d->count >= UINT32_MAX - 1) return IDBPQ_LIMIT;
-        if (d->chunk_left < len) {
-            size_t sz = len > CHUNK_MIN ? len : CHUNK_MIN;
+        if (d->chunk_left < 4 + (size_t)len) {
+            size_t sz = 4 + (size_t)len > CHUNK_MIN ? 4 + (size_t)len : CHUNK_MIN;
             uint8_t *c = idbpq__arena_alloc(&d->chunks, sz);
             if (!c) return IDBPQ_NOMEM;
             d->chunk = c;
             d->chunk_left = sz;
         }
         IDBPQ__TRY(idbpq__buf_reserve(&d->values, sizeof(idbpq_bytes)));
-        uint8_t *copy = d->chunk;
+        uint8_t *copy = d->chunk + 4;
+        idbpq__st_le32(d->chunk, len);
         if (len) memcpy(copy, ptr, len);
-        d->chunk += len;
-        d->chunk_left -= len;
+        d->chunk += 4 + (size_t)len;
+        d->chunk_left -= 4 + (size_t)len;
         idbpq_bytes e = {copy, len};
         memcpy(d->values.p + d->values.len, &e, sizeof e);
         d->values.len += sizeof e;
-        d->slots[pos] = ((uint64_t)tag << 32) | ((uint64_t)d->count + 1);
+        d->bslots[pos] = (struct bslot){copy, tag, d->count + 1};
         indices[i] = d->count++;
         d->plain_bytes += 4 + (size_t)len;
         if ((size_t)d->count * 2 > d->mask) IDBPQ__TRY(dict_grow(d));
@@ -241,7 +273,8 @@ const void *idbpq__dict_value(const struct idbpq__dict *d, uint32_t i)
 
 void idbpq__dict_reset(struct idbpq__dict *d)
 {
-    if (d->count) memset(d->slots, 0, (d->mask + 1) * sizeof *d->slots);
+    if (d->count) memset(d->width ? (void *)d->slots : (void *)d->bslots, 0,
+                         (d->mask + 1) * slot_size(d));
     d->count = 0;
     d->plain_bytes = 0;
     idbpq__buf_reset(&d->values);
@@ -254,6 +287,7 @@ void idbpq__dict_free(struct idbpq__dict *d)
 {
     if (!d) return;
     idbpq__free(d->alc, d->slots, (d->mask + 1) * sizeof *d->slots);
+    idbpq__free(d->alc, d->bslots, (d->mask + 1) * sizeof *d->bslots);
     idbpq__buf_free(&d->values);
     idbpq__arena_free(&d->chunks);
     idbpq__free(d->alc, d, sizeof *d);
