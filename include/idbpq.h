@@ -505,7 +505,7 @@ typedef struct idbpq_datum {
 
 /** Reads whole rows, assembled from a projection of columns. A row is an IDBPQ_DATUM_GROUP
  *  over the root's children (children outside the projection are omitted from the
- *  projected view: see idbpq_row_reader_field_present). */
+ *  projected view: see idbpq_row_reader_node_present). */
 typedef struct idbpq_row_reader idbpq_row_reader;
 
 /** columns: indices of the leaf columns to read (NULL, n=0: all). Groups are read when any
