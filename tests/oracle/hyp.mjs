@@ -3,7 +3,7 @@
 // hyparquet returns DECIMAL as a double: those are compared as doubles (exceptions.json).
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { RawNum, JObj, show, floatOf, sameFloat, parseDate, parseTimestamp, b64 } from './lib.mjs';
+import { RawNum, JObj, show, floatOf, sameFloat, parseDate, parseTime, parseTimestamp, b64 } from './lib.mjs';
 
 class HTs { constructor(ns) { this.ns = ns; } toString() { return `ts(${this.ns}ns)`; } }
 class HDate { constructor(days) { this.days = days; } toString() { return `date(${this.days})`; } }
@@ -36,14 +36,18 @@ export function compareHyp(h, j, where) {
     if (h === null || h === undefined) return j === null ? null : diff(both());
     if (j === null) return diff(both());
     if (typeof h === 'boolean') return h === j ? null : diff(both());
+    if ((typeof h === 'bigint' || typeof h === 'number') && typeof j === 'string' && parseTime(j)) {
+        // TIME comes back as its raw integer: MILLIS (3 digits), MICROS (6) or NANOS (9).
+        const t = parseTime(j);
+        const per = t.digits === 3 ? 1000000n : t.digits === 6 ? 1000n : 1n;
+        return BigInt(h) * per === t.ns ? null : diff(both());
+    }
     if (typeof h === 'bigint') {
         if (!(j instanceof RawNum) || !/^-?\d+$/.test(j.text)) return diff(`not an integer: ${both()}`);
         return BigInt(j.text) === h ? null : diff(both());
     }
     if (typeof h === 'number') {
-        if (j instanceof RawNum && /^-?\d+$/.test(j.text) && Number.isInteger(h)) {
-            return BigInt(j.text) === BigInt(h) || closeDouble(Number(j.text), h) ? null : diff(both());
-        }
+        if (j instanceof RawNum && /^-?\d+$/.test(j.text) && Number.isInteger(h) && BigInt(j.text) === BigInt(h)) return null;
         const g = floatOf(j);
         if (g === undefined) return diff(`not a number: ${both()}`);
         // FLOAT columns come back widened to double; DECIMAL as a double (see exceptions.json).
