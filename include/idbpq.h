@@ -562,7 +562,8 @@ IDBPQ_API void idbpq_writer_opts_init(idbpq_writer_opts *o);
 
 /** Starts a file on sink with schema (which must be finished and outlive the writer). Writes
  *  the leading magic. Errors: INVALID_ARG (bad options, schema not finished), UNSUPPORTED
- *  (codec not built in), IO. */
+ *  (codec not built in), IO. When it fails there is no handle: idbpq_writer_errmsg(NULL)
+ *  returns the reason of the last failed open on the calling thread. */
 IDBPQ_API idbpq_status idbpq_writer_open(idbpq_writer **out, const idbpq_schema *schema,
                                          const idbpq_sink *sink, const idbpq_writer_opts *opts,
                                          const idbpq_allocator *alc);
