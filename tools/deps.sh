@@ -3,11 +3,15 @@
 # with apt-get) and the npm test oracles (npm ci against the committed lock file).
 set -e
 cd "$(dirname "$0")/.."
-PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev nodejs npm"
+PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js and npm run the test oracles; any installation will do (Debian's packages only when
+# the commands are missing, since a Node.js from elsewhere conflicts with Debian's npm).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
     echo "deps: installing$missing"
     SUDO=""
