@@ -12,6 +12,8 @@
 #   FUZZ_CC       clang to use (default: clang, else clang-14)
 #   FUZZ_JOBS     parallel fuzzing processes per target (default 1)
 #   FUZZ_ARGS     extra libFuzzer flags (e.g. "-max_len=65536")
+#   FUZZ_CFLAGS   extra compiler flags for the library and the targets, e.g. to look past a
+#                 known finding: "-fno-sanitize=pointer-overflow -DFUZZ_SKIP_RLE_WIDTH"
 #   FUZZ_MERGE=1  afterwards, merge new coverage-increasing inputs into fuzz/corpus/TARGET
 # Exit status: 0 if no target found anything, 1 otherwise (2 on a build error).
 set -u
@@ -29,11 +31,17 @@ if ! command -v "$FUZZ_CC" >/dev/null 2>&1; then
     exit 2
 fi
 
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer ${FUZZ_CFLAGS:-}"
 LIBS="-lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm"
 
 # The library, instrumented for coverage (fuzzer-no-link) and sanitizers, through the
 # Makefile's own rules so the sources and flags stay in one place.
+# Objects built with other flags (FUZZ_CFLAGS, another clang) are rebuilt.
+mkdir -p $BUILD
+if [ "$(cat $BUILD/.flags 2>/dev/null)" != "$FUZZ_CC $SAN" ]; then
+    rm -rf $BUILD/obj $BUILD/libidbpq.a
+    echo "$FUZZ_CC $SAN" >$BUILD/.flags
+fi
 echo "# building $BUILD/libidbpq.a with $FUZZ_CC"
 if ! make -s BUILD=$BUILD CC="$FUZZ_CC" WERROR= \
         OPT="-O1 -g -fsanitize=fuzzer-no-link $SAN" $BUILD/libidbpq.a; then
