@@ -586,6 +586,290 @@ IDBPQ_API const char *idbpq_writer_errmsg(const idbpq_writer *w);
 IDBPQ_API uint64_t idbpq_writer_bytes_written(const idbpq_writer *w);
 IDBPQ_API void idbpq_writer_free(idbpq_writer *w);
 
+/* ============================================================================================
+ * Buffers and errors for stateless calls.
+ * ========================================================================================== */
+
+/** A growable byte buffer owned by the caller; encoders append to it. */
+typedef struct idbpq_buffer {
+    uint8_t *data;
+    size_t len, cap;
+    const idbpq_allocator *alc; /* NULL: libc */
+} idbpq_buffer;
+IDBPQ_API void idbpq_buffer_init(idbpq_buffer *b, const idbpq_allocator *alc);
+IDBPQ_API void idbpq_buffer_free(idbpq_buffer *b);
+
+/** Where a stateless call failed: status, byte offset (or text position) and a message. */
+typedef struct idbpq_error {
+    idbpq_status status;
+    uint64_t offset;     /* byte offset into the input; for text, the byte offset too */
+    uint32_t line, column; /* text inputs (tagged JSON): 1-based; 0 otherwise */
+    char msg[256];
+} idbpq_error;
+
+/* ============================================================================================
+ * JavaScript values: the structured-clone value model.
+ *
+ * A value is a graph: objects may be shared and cyclic. Every value lives in a value batch
+ * (an arena): build or decode many values into one batch, free or reset them all at once.
+ * Containers hold pointers to their children, so a shared object is one idbpq_value reached
+ * from several places (and printed once, then as a reference).
+ * ========================================================================================== */
+typedef enum idbpq_vtype {
+    IDBPQ_V_UNDEFINED = 0,
+    IDBPQ_V_NULL = 1,
+    IDBPQ_V_BOOLEAN = 2,
+    IDBPQ_V_NUMBER = 3,       /* double: -0, NaN, ±Infinity kept exactly */
+    IDBPQ_V_BIGINT = 4,
+    IDBPQ_V_STRING = 5,
+    IDBPQ_V_OBJECT = 6,       /* plain object: own enumerable properties in order */
+    IDBPQ_V_ARRAY = 7,        /* dense (items, holes allowed) or sparse; extra properties */
+    IDBPQ_V_DATE = 8,         /* ms since the epoch; NaN = invalid date */
+    IDBPQ_V_REGEXP = 9,
+    IDBPQ_V_BOXED = 10,       /* new Boolean / Number / String / BigInt(...) object */
+    IDBPQ_V_MAP = 11,
+    IDBPQ_V_SET = 12,
+    IDBPQ_V_ARRAY_BUFFER = 13,
+    IDBPQ_V_VIEW = 14,        /* typed arrays and DataView over an ArrayBuffer value */
+    IDBPQ_V_ERROR = 15,
+    IDBPQ_V_BLOB = 16,
+    IDBPQ_V_FILE = 17,
+    IDBPQ_V_FILE_LIST = 18,
+    IDBPQ_V_HOST = 19,        /* another host object, kept as opaque bytes */
+    IDBPQ_V_HOLE = 20         /* only as an item of a dense array: an absent element */
+} idbpq_vtype;
+
+/** Strings keep JavaScript's UTF-16 semantics (lone surrogates survive). One-byte strings
+ *  are Latin-1 (as V8 stores them); two-byte strings are UTF-16 code units in host order. */
+typedef struct idbpq_str {
+    const void *data;
+    uint32_t len;          /* code units */
+    uint8_t two_byte;      /* 0: uint8_t Latin-1 units; 1: uint16_t UTF-16 units */
+} idbpq_str;
+
+/** ArrayBufferView kinds (V8's subtags order is not used; these are our numbers). */
+typedef enum idbpq_view_kind {
+    IDBPQ_VIEW_INT8 = 0, IDBPQ_VIEW_UINT8, IDBPQ_VIEW_UINT8_CLAMPED, IDBPQ_VIEW_INT16,
+    IDBPQ_VIEW_UINT16, IDBPQ_VIEW_INT32, IDBPQ_VIEW_UINT32, IDBPQ_VIEW_FLOAT16,
+    IDBPQ_VIEW_FLOAT32, IDBPQ_VIEW_FLOAT64, IDBPQ_VIEW_BIGINT64, IDBPQ_VIEW_BIGUINT64,
+    IDBPQ_VIEW_DATAVIEW
+} idbpq_view_kind;
+
+/** Error prototypes. */
+typedef enum idbpq_error_kind {
+    IDBPQ_ERR_ERROR = 0, IDBPQ_ERR_EVAL, IDBPQ_ERR_RANGE, IDBPQ_ERR_REFERENCE,
+    IDBPQ_ERR_SYNTAX, IDBPQ_ERR_TYPE, IDBPQ_ERR_URI
+} idbpq_error_kind;
+
+typedef struct idbpq_value idbpq_value;
+
+/** A property: key is an IDBPQ_V_STRING or (integer-like keys as V8 writes them) an
+ *  IDBPQ_V_NUMBER value. */
+typedef struct idbpq_prop {
+    idbpq_value *key;
+    idbpq_value *value;
+} idbpq_prop;
+
+struct idbpq_value {
+    uint8_t type;                 /* idbpq_vtype */
+    union {
+        int32_t boolean;          /* BOOLEAN */
+        double number;            /* NUMBER; DATE (ms, NaN if invalid) */
+        idbpq_str str;            /* STRING */
+        struct {                  /* BIGINT: magnitude, little-endian bytes, no leading zeros */
+            const uint8_t *digits;
+            uint32_t len;         /* 0 for 0n */
+            int32_t negative;
+        } bigint;
+        struct {                  /* OBJECT */
+            idbpq_prop *props;
+            uint32_t n;
+        } object;
+        struct {                  /* ARRAY */
+            idbpq_value **items;  /* dense: `length` items (IDBPQ_V_HOLE for holes); sparse: NULL */
+            uint32_t length;
+            int32_t sparse;       /* 1: elements are in props with integer keys */
+            idbpq_prop *props;    /* sparse elements and extra (non-index) properties */
+            uint32_t n_props;
+        } array;
+        struct {                  /* REGEXP */
+            idbpq_value *source;  /* a STRING */
+            uint32_t flags;       /* V8's bits: g=1 i=2 m=4 y=8 u=16 s=32 linear=64 d=128 v=256 */
+        } regexp;
+        idbpq_value *boxed;       /* BOXED: a BOOLEAN, NUMBER, STRING or BIGINT */
+        struct {                  /* MAP: 2n items (key, value, ...); SET: n items */
+            idbpq_value **items;
+            uint32_t n;
+        } coll;
+        struct {                  /* ARRAY_BUFFER */
+            const uint8_t *bytes;
+            uint64_t len;
+            uint64_t max_len;     /* resizable buffers */
+            int32_t resizable;
+        } buffer;
+        struct {                  /* VIEW */
+            idbpq_value *buffer;  /* an ARRAY_BUFFER value (often shared between views) */
+            idbpq_view_kind kind;
+            uint64_t offset, length; /* bytes */
+            uint32_t flags;       /* V8: bit0 length-tracking, bit1 backed by resizable */
+        } view;
+        struct {                  /* ERROR */
+            idbpq_error_kind kind;
+            idbpq_value *message; /* STRING or NULL pointer when absent */
+            idbpq_value *stack;   /* STRING or NULL pointer */
+            idbpq_value *cause;   /* any value or NULL pointer */
+        } error;
+        struct {                  /* BLOB, FILE */
+            idbpq_value *mime;    /* STRING */
+            uint64_t size;
+            const uint8_t *bytes; /* NULL when the contents are not at hand */
+            idbpq_value *name;    /* FILE: STRING */
+            double last_modified; /* FILE: ms since the epoch */
+            int64_t index;        /* IndexedDB external-object index, -1 if none */
+        } blob;
+        struct {                  /* FILE_LIST */
+            idbpq_value **files;  /* FILE values */
+            uint32_t n;
+        } files;
+        struct {                  /* HOST: an unsupported host object, kept as bytes */
+            uint8_t tag;          /* Blink's tag byte */
+            const uint8_t *bytes; /* the payload after the tag, as serialized */
+            uint32_t len;
+        } host;
+    } u;
+};
+
+/** A value batch: the arena that values live in. */
+typedef struct idbpq_vbatch idbpq_vbatch;
+IDBPQ_API idbpq_status idbpq_vbatch_create(idbpq_vbatch **out, const idbpq_allocator *alc);
+/** Frees every value of the batch, keeping memory for reuse. */
+IDBPQ_API void idbpq_vbatch_reset(idbpq_vbatch *b);
+IDBPQ_API void idbpq_vbatch_free(idbpq_vbatch *b);
+/** Bytes handed out since the last reset (for budgets). */
+IDBPQ_API size_t idbpq_vbatch_size(const idbpq_vbatch *b);
+/** A new value of `type` with zeroed payload, owned by the batch; NULL when out of memory.
+ *  Fill the payload yourself; arrays for items/props come from idbpq_vbatch_alloc. */
+IDBPQ_API idbpq_value *idbpq_value_new(idbpq_vbatch *b, idbpq_vtype type);
+IDBPQ_API void *idbpq_vbatch_alloc(idbpq_vbatch *b, size_t n);
+/** Convenience constructors (copies of the bytes go into the batch). */
+IDBPQ_API idbpq_value *idbpq_value_number(idbpq_vbatch *b, double d);
+IDBPQ_API idbpq_value *idbpq_value_string_utf8(idbpq_vbatch *b, const char *s, size_t n);
+
+/** Deep structural equality: same types, same payloads (numbers bit-exact: -0 != 0, NaN ==
+ *  NaN), same property order, and the same sharing and cycle structure. */
+IDBPQ_API int idbpq_value_equal(const idbpq_value *a, const idbpq_value *b);
+/** A stable 128-bit content hash: equal values (idbpq_value_equal) hash equal, on every
+ *  platform and version of this library (the algorithm is specified in docs/value-model.md). */
+IDBPQ_API void idbpq_value_hash(const idbpq_value *v, uint8_t out[16]);
+
+/** Tagged JSON (docs/tagged-json.md): exact text for every value. write appends one line's
+ *  worth (no newline); parse reads exactly what write produces. */
+IDBPQ_API idbpq_status idbpq_tjson_write(const idbpq_value *v, idbpq_buffer *out);
+IDBPQ_API idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n,
+                                         idbpq_value **out, idbpq_error *err);
+
+/* ----- V8 ValueSerializer and Blink's envelope ---------------------------------------------- */
+
+enum {
+    IDBPQ_V8_BLINK = 1,         /* decode: expect Blink's envelope (FF 15 FE..); encode: write it */
+    IDBPQ_V8_AUTO = 2           /* decode: detect the envelope (and Chromium's FF 11 markers) */
+};
+
+/** Resolves an IndexedDB external object (Blob/File) by its index in the record's list: sets
+ *  *bytes and *len to its contents (valid until the value batch is reset) or returns non-OK. */
+typedef idbpq_status (*idbpq_blob_resolver)(void *ctx, int64_t index, const uint8_t **bytes,
+                                            uint64_t *len);
+
+typedef struct idbpq_v8_opts {
+    uint32_t struct_size;       /* idbpq_v8_opts_init sets it */
+    uint32_t flags;             /* IDBPQ_V8_* */
+    uint32_t max_depth;         /* nesting limit (default 1000) */
+    uint64_t max_bytes;         /* decoded size limit (default 1 GiB) */
+    uint32_t v8_version;        /* encode: 13..15 (default 15) */
+    uint32_t blink_version;     /* encode: default 21 */
+    idbpq_blob_resolver resolve_blob; /* decode: for wrapped large values and Blob contents */
+    void *resolve_ctx;
+} idbpq_v8_opts;
+IDBPQ_API void idbpq_v8_opts_init(idbpq_v8_opts *o);
+
+/** Decodes one serialized value. Chromium's FF 11 02 (snappy) marker is undone; FF 11 01
+ *  (moved into a blob) goes through opts->resolve_blob. Unsupported host objects become
+ *  IDBPQ_V_HOST values, not failures. Errors: CORRUPT with err->offset, LIMIT, UNSUPPORTED. */
+IDBPQ_API idbpq_status idbpq_v8_decode(idbpq_vbatch *b, const uint8_t *p, size_t n,
+                                       const idbpq_v8_opts *opts, idbpq_value **out,
+                                       idbpq_error *err);
+/** Encodes a value (appends to out). Errors: INVALID_ARG for values the format cannot hold. */
+IDBPQ_API idbpq_status idbpq_v8_encode(const idbpq_value *v, const idbpq_v8_opts *opts,
+                                       idbpq_buffer *out, idbpq_error *err);
+
+/* ============================================================================================
+ * IndexedDB keys.
+ * ========================================================================================== */
+typedef enum idbpq_key_type {
+    IDBPQ_KEY_NUMBER = 1,
+    IDBPQ_KEY_DATE = 2,
+    IDBPQ_KEY_STRING = 3,
+    IDBPQ_KEY_BINARY = 4,
+    IDBPQ_KEY_ARRAY = 5
+} idbpq_key_type;
+
+typedef struct idbpq_key {
+    idbpq_key_type type;
+    union {
+        double number;             /* NUMBER, DATE (ms); never NaN */
+        idbpq_str str;             /* STRING */
+        struct { const uint8_t *bytes; uint32_t len; } binary;
+        struct { struct idbpq_key *items; uint32_t n; } array;
+    } u;
+} idbpq_key;
+
+/** IndexedDB's order (spec "compare two keys"): -1, 0, 1. Number < Date < String < Binary <
+ *  Array; strings by UTF-16 code unit; binary bytewise; arrays element-wise then by length. */
+IDBPQ_API int idbpq_key_cmp(const idbpq_key *a, const idbpq_key *b);
+
+typedef struct idbpq_keypath {
+    int32_t type;                  /* 0 none, 1 string, 2 array of strings */
+    uint32_t n;                    /* array: count; string: 1 */
+    const char *const *paths;      /* UTF-8, each "" or dotted identifiers */
+} idbpq_keypath;
+
+/** Converts a value to a key ("convert a value to a key"); INVALID_ARG with the reason in err
+ *  when it is not a valid key (NaN, a cycle in an array, an unsupported type...). Keys and
+ *  their arrays are allocated in b. */
+IDBPQ_API idbpq_status idbpq_key_from_value(idbpq_vbatch *b, const idbpq_value *v,
+                                            idbpq_key **out, idbpq_error *err);
+/** Evaluates a key path on a value ("extract a key from a value using a key path"). Returns
+ *  IDBPQ_END when the path does not resolve (no key), INVALID_ARG when it resolves to an
+ *  invalid key (reason in err). */
+IDBPQ_API idbpq_status idbpq_key_extract(idbpq_vbatch *b, const idbpq_value *v,
+                                         const idbpq_keypath *kp, idbpq_key **out,
+                                         idbpq_error *err);
+/** Key as a value (NUMBER, DATE, STRING, ARRAY_BUFFER, ARRAY) and tagged JSON. */
+IDBPQ_API idbpq_value *idbpq_key_to_value(idbpq_vbatch *b, const idbpq_key *k);
+
+/** Chromium's encodings of keys: the LevelDB IDBKey coding and the SQLite backend's sortable
+ *  coding (memcmp order equals key order). decode consumes a prefix of [p, p+n). */
+IDBPQ_API idbpq_status idbpq_key_encode_leveldb(const idbpq_key *k, idbpq_buffer *out);
+IDBPQ_API idbpq_status idbpq_key_decode_leveldb(idbpq_vbatch *b, const uint8_t *p, size_t n,
+                                                idbpq_key **out, size_t *used, idbpq_error *err);
+IDBPQ_API idbpq_status idbpq_key_encode_sortable(const idbpq_key *k, idbpq_buffer *out);
+IDBPQ_API idbpq_status idbpq_key_decode_sortable(idbpq_vbatch *b, const uint8_t *p, size_t n,
+                                                 idbpq_key **out, size_t *used,
+                                                 idbpq_error *err);
+/** Chromium's idb_cmp1 ordering of whole LevelDB keys (prefix, then by key type). Malformed
+ *  keys order by bytes, after well-formed ones, so the order stays total. */
+IDBPQ_API int idbpq_idb_cmp1(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+
+/** The key generator of an autoIncrement store (IndexedDB "key generator"): current starts at
+ *  1; next() gives the next key or IDBPQ_LIMIT past 2^53; update() after an explicit numeric
+ *  key >= current moves current past it. */
+typedef struct idbpq_keygen {
+    double current;
+} idbpq_keygen;
+IDBPQ_API void idbpq_keygen_init(idbpq_keygen *g);
+IDBPQ_API idbpq_status idbpq_keygen_next(idbpq_keygen *g, double *key);
+IDBPQ_API void idbpq_keygen_update(idbpq_keygen *g, const idbpq_key *explicit_key);
+
 #ifdef __cplusplus
 }
 #endif
