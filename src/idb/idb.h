@@ -1,0 +1,41 @@
+/*
+ * idb.h — internals shared by the IndexedDB key layer (src/idb): limits, error recording for
+ * the stateless key calls, UTF-16 unit access, key-path validation.
+ * May include common/ and value/ headers, nothing above.
+ */
+#ifndef IDBPQ_IDB_H
+#define IDBPQ_IDB_H
+
+#include "common/common.h"
+
+/* Chromium's IndexedDBKey::kMaximumDepth (third_party/blink/public/common/indexeddb/
+ * indexeddb_key.h): arrays nested deeper than this are refused by its encoder and decoder.
+ * We use the same bound everywhere a key is built or decoded, so recursion stays bounded. */
+#define IDBPQ__KEY_MAX_DEPTH 2000
+/* Chromium's IndexedDBKey::kMaximumArraySize: the most items an array key may hold. */
+#define IDBPQ__KEY_MAX_ARRAY 1000000u
+
+/* Fills err (may be NULL) with status, byte offset and a printf-style message; returns st. */
+idbpq_status idbpq__key_err(idbpq_error *err, idbpq_status st, uint64_t offset, const char *fmt,
+                            ...) IDBPQ__PRINTF(4, 5);
+
+/* Code unit i of a string (Latin-1 or UTF-16 storage). */
+IDBPQ__INLINE uint16_t idbpq__kstr_unit(const idbpq_str *s, uint32_t i)
+{
+    return s->two_byte ? ((const uint16_t *)s->data)[i] : ((const uint8_t *)s->data)[i];
+}
+
+/* Compares two strings by UTF-16 code unit (IndexedDB's string order): -1, 0, 1. */
+int idbpq__kstr_cmp(const idbpq_str *a, const idbpq_str *b);
+
+/* Allocation in a value batch, zeroed; NULL when out of memory. */
+void *idbpq__kalloc(idbpq_vbatch *b, size_t n);
+
+/* Whether s[0..n) (UTF-8) is a valid key path string (IndexedDB "valid key path", string
+ * form): empty, or ECMAScript IdentifierNames separated by '.'. Non-UTF-8 is invalid. */
+int idbpq__keypath_valid(const char *s, size_t n);
+
+/* Appends bytes to a caller's idbpq_buffer, growing it through its allocator. */
+idbpq_status idbpq__kbuf_append(idbpq_buffer *out, const void *p, size_t n);
+
+#endif
