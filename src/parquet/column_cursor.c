@@ -635,6 +635,8 @@ static idbpq_status next_page(idbpq_column_cursor *c)
             continue;
         }
         IDBPQ__TRY(load_data_page(c, &h, body));
+        /* The chunk's last page ends its last row. */
+        if (c->pos >= c->end) c->pg.row_aligned = 1;
         if (c->pg.n_levels > 0) return IDBPQ_OK;
     }
 }
@@ -752,7 +754,9 @@ static idbpq_status read_impl(idbpq_column_cursor *c, size_t k, int exact, idbpq
     /* Fast path: the rows lie in the current page. */
     size_t rows;
     size_t end = page_rows_end(pg, c->leaf, k, &rows);
-    if (rows > 0 && (!exact || rows == k)) {
+    /* Fewer rows than asked are all there is when they end the chunk's last page. */
+    int last = end == pg->n_levels && c->pos >= c->end;
+    if (rows > 0 && (!exact || rows == k || last)) {
         size_t n = end - pg->lpos;
         size_t nv = count_values(c->leaf->max_def > 0 ? pg->def + pg->lpos : NULL, n,
                                  (uint16_t)c->leaf->max_def);

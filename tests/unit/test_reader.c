@@ -225,3 +225,31 @@ TEST(reader_level_above_maximum_is_corrupt)
     idbpq_reader_free(r);
     idbpq__buf_free(&file);
 }
+
+TEST(reader_rows_at_chunk_end_are_not_copied)
+{
+    /* One page holds all 5 rows: read_rows(3) twice gives 3 then the last 2 rows, both
+     * straight from the page (the second batch continues the first's level array). */
+    struct idbpq__buf file;
+    REQUIRE(build(&file, NULL, 0));
+    idbpq_source src;
+    idbpq_source_memory(&src, file.p, file.len, "one page");
+    idbpq_reader *r;
+    char err[256];
+    REQUIRE_OK(idbpq_reader_open(&r, &src, NULL, NULL, err, sizeof err));
+    idbpq_column_cursor *c;
+    REQUIRE_OK(idbpq_column_cursor_open(r, 0, 0, &c));
+    idbpq_column_batch a, b;
+    REQUIRE_OK(idbpq_column_cursor_read_rows(c, 3, &a));
+    CHECK_EQ_INT(a.n_rows, 3);
+    const uint16_t *rep_end = a.rep + a.n_levels;
+    REQUIRE_OK(idbpq_column_cursor_read_rows(c, 3, &b));
+    CHECK_EQ_INT(b.n_rows, 2);
+    CHECK_EQ_INT(b.n_levels, 3);
+    CHECK(b.rep == rep_end);
+    CHECK_EQ_INT(((const int32_t *)b.values)[0], 6);
+    CHECK_EQ_INT(idbpq_column_cursor_read_rows(c, 3, &b), IDBPQ_END);
+    idbpq_column_cursor_free(c);
+    idbpq_reader_free(r);
+    idbpq__buf_free(&file);
+}
