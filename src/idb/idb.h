@@ -35,6 +35,11 @@ void *idbpq__kalloc(idbpq_vbatch *b, size_t n);
  * form): empty, or ECMAScript IdentifierNames separated by '.'. Non-UTF-8 is invalid. */
 int idbpq__keypath_valid(const char *s, size_t n);
 
+/* Unicode ID_Start (plus $ and _) and ID_Continue (plus $, ZWNJ, ZWJ): the code points an
+ * ECMAScript IdentifierName may start / continue with (keypath_unicode.c). */
+int idbpq__id_start(uint32_t c);
+int idbpq__id_part(uint32_t c);
+
 /* Appends bytes to a caller's idbpq_buffer, growing it through its allocator. */
 idbpq_status idbpq__kbuf_append(idbpq_buffer *out, const void *p, size_t n);
 
