@@ -60,6 +60,14 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* A buffer's bytes, never NULL: an empty idbpq__buf has p == NULL, and decoders are not
+ * promised a NULL input even for zero bytes. */
+static const uint8_t *bytes_of(const struct idbpq__buf *b)
+{
+    static const uint8_t none[1];
+    return b->p ? b->p : none;
+}
+
 static void touch_err(const struct idbpq__err *err)
 {
     /* The message must be a NUL-terminated string inside the buffer. */
@@ -116,7 +124,7 @@ static void fuzz_rle(struct fdp *f, int wide)
         CHECK(st == IDBPQ_OK);
         void *back = xmalloc(got * width);
         struct idbpq__rle_dec d2;
-        idbpq__rle_dec_init(&d2, enc.p, enc.len, bw);
+        idbpq__rle_dec_init(&d2, bytes_of(&enc), enc.len, bw);
         ptrdiff_t k = wide ? idbpq__rle_dec_u32(&d2, back, got) : idbpq__rle_dec_u16(&d2, back, got);
         CHECK(k == (ptrdiff_t)got);
         CHECK(memcmp(back, out, got * width) == 0);
@@ -204,7 +212,7 @@ static void fuzz_plain(struct fdp *f)
     }
     void *back = xmalloc(count * sw);
     size_t c2 = 0;
-    CHECK(idbpq__plain_decode(type, type_length, enc.p, enc.len, count, back, &c2, &err) ==
+    CHECK(idbpq__plain_decode(type, type_length, bytes_of(&enc), enc.len, count, back, &c2, &err) ==
           IDBPQ_OK);
     CHECK(c2 == enc.len);
     CHECK(values_equal(type, type_length, out, back, count));
@@ -240,13 +248,13 @@ static void fuzz_dbp(struct fdp *f)
     CHECK(idbpq__dbp_encode(out, is64, count, &enc) == IDBPQ_OK);
     void *back = xmalloc(count * w);
     size_t c2 = 0;
-    st = idbpq__dbp_decode(enc.p, enc.len, is64, back, count, &c2, &err);
+    st = idbpq__dbp_decode(bytes_of(&enc), enc.len, is64, back, count, &c2, &err);
     if (st != IDBPQ_OK) fprintf(stderr, "re-decode: %s\n", err.msg);
     CHECK(st == IDBPQ_OK);
     CHECK(c2 <= enc.len);
     CHECK(count == 0 || memcmp(out, back, count * w) == 0);
     uint64_t total2 = 0;
-    CHECK(idbpq__dbp_count(enc.p, enc.len, &total2, &err) == IDBPQ_OK && total2 == count);
+    CHECK(idbpq__dbp_count(bytes_of(&enc), enc.len, &total2, &err) == IDBPQ_OK && total2 == count);
     free(back);
     idbpq__buf_free(&enc);
     free(out);
@@ -283,7 +291,7 @@ static void fuzz_dlba(struct fdp *f)
     CHECK(idbpq__dlba_encode(out, count, &enc) == IDBPQ_OK);
     idbpq_bytes *back = xmalloc(count * sizeof *back);
     size_t c2 = 0;
-    CHECK(idbpq__dlba_decode(enc.p, enc.len, back, count, &c2, &err) == IDBPQ_OK);
+    CHECK(idbpq__dlba_decode(bytes_of(&enc), enc.len, back, count, &c2, &err) == IDBPQ_OK);
     CHECK(c2 <= enc.len);
     CHECK(values_equal(IDBPQ_BYTE_ARRAY, 0, out, back, count));
     free(back);
@@ -321,7 +329,7 @@ static void fuzz_dba(struct fdp *f)
     CHECK(idbpq__dba_encode(out, count, &enc) == IDBPQ_OK);
     idbpq_bytes *back = xmalloc(count * sizeof *back);
     size_t c2 = 0;
-    st = idbpq__dba_decode(enc.p, enc.len, back, count, fixed_len, &store2, &c2, &err);
+    st = idbpq__dba_decode(bytes_of(&enc), enc.len, back, count, fixed_len, &store2, &c2, &err);
     if (st != IDBPQ_OK) fprintf(stderr, "re-decode: %s\n", err.msg);
     CHECK(st == IDBPQ_OK);
     CHECK(c2 <= enc.len);
@@ -435,7 +443,7 @@ static void fuzz_dict(struct fdp *f)
     CHECK(enc.len == idbpq__dict_plain_bytes(d));
     void *dv = xmalloc((size_t)nd * sw);
     size_t c2 = 0;
-    CHECK(idbpq__plain_decode(type, type_length, enc.p, enc.len, nd, dv, &c2, &err) == IDBPQ_OK);
+    CHECK(idbpq__plain_decode(type, type_length, bytes_of(&enc), enc.len, nd, dv, &c2, &err) == IDBPQ_OK);
     for (size_t i = 0; i < count; i++) {
         const uint8_t *want = (const uint8_t *)vals + i * sw;
         const uint8_t *have = (const uint8_t *)dv + (size_t)idx[i] * sw;
