@@ -9,6 +9,8 @@
 
 #include "cli.h"
 
+int cmd_value(int argc, char **argv); /* cmd_value.c */
+
 static const char usage_text[] =
     "Usage: idbpq COMMAND [OPTIONS] FILE...\n"
     "\n"
@@ -21,6 +23,8 @@ static const char usage_text[] =
     "                                 print rows as JSON lines\n"
     "  convert IN OUT [OPTIONS]       rewrite a Parquet file with other writer settings\n"
     "  scan FILE [--columns LIST]     decode every value, print counts and a checksum\n"
+    "  value [--from v8|json] [--to json|v8] [FILE]\n"
+    "                                 convert one JavaScript value (V8 bytes, tagged JSON)\n"
     "\n"
     "Options:\n"
     "  -h, --help                     show this help (or a command's: idbpq cat --help)\n"
@@ -33,7 +37,7 @@ static const struct {
     int (*fn)(int, char **);
 } commands[] = {
     {"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
-    {"convert", cmd_convert}, {"scan", cmd_scan},
+    {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
 };
 
 int main(int argc, char **argv)
