@@ -3,9 +3,13 @@
  * 15), optionally inside Blink's envelope, byte for byte as V8 writes them where V8 is
  * canonical (v8/src/objects/value-serializer.cc, ValueSerializer::Write*).
  *
- * The one choice V8 does not make for us: it writes 'I' for Smis and 'N' for heap numbers,
- * a distinction JavaScript cannot observe. We write 'I' for every int32 that is not -0 (what
- * V8 writes for small integers in practice) and 'N' for everything else.
+ * The one choice V8 does not make for us: it writes 'I' for Smis and 'N' for heap numbers
+ * (WriteSmi / WriteHeapNumber), a distinction JavaScript cannot observe. We write 'I' for the
+ * integers of the 31-bit Smi range [-2^30, 2^30 - 1] except -0, 'N' for every other number:
+ * Chrome (pointer compression) and Node (checked: 2^30 comes out as 'N') have 31-bit Smis,
+ * so this is what V8 writes for integers held as Smis. V8 still writes 'N' for integral
+ * values it holds as doubles (double arrays, double fields); those bytes differ, the value
+ * does not.
  */
 #include "value/v8.h"
 
@@ -145,7 +149,7 @@ static idbpq_status w_string(struct idbpq__v8w *w, const idbpq_str *s)
 static idbpq_status w_number(struct idbpq__v8w *w, double d)
 {
     IDBPQ__TRY(idbpq__v8w_reserve(w, 11));
-    if (d >= -2147483648.0 && d <= 2147483647.0 && d == (double)(int32_t)d &&
+    if (d >= -1073741824.0 && d <= 1073741823.0 && d == (double)(int32_t)d &&
         !(d == 0 && 1 / d < 0)) {
         int32_t i = (int32_t)d;
         idbpq__v8w_byte_unchecked(w, 'I');
@@ -239,7 +243,9 @@ static idbpq_status w_receiver(struct idbpq__v8w *w, const idbpq_value *v)
         IDBPQ__TRY(w_props(w, v->u.object.props, v->u.object.n));
         return tag_varint(w, '{', v->u.object.n);
     case IDBPQ_V_ARRAY:
-        if (v->u.array.sparse || !v->u.array.items) {
+        if (!v->u.array.sparse && v->u.array.length && !v->u.array.items)
+            return bad(w, "dense array without items");
+        if (v->u.array.sparse) {
             IDBPQ__TRY(tag_varint(w, 'a', v->u.array.length));
             IDBPQ__TRY(w_props(w, v->u.array.props, v->u.array.n_props));
             return tag_2varints(w, '@', v->u.array.n_props, v->u.array.length);
