@@ -20,6 +20,76 @@
 
 static const char *cpath(const struct idbpq__colw *c) { return c->cfg.leaf->path; }
 
+/* ---- chunk blocks --------------------------------------------------------------------------- */
+
+#define WBLOCK_MIN (64u << 10)
+#define WBLOCK_MAX (4u << 20)
+
+void idbpq__wchunk_init(struct idbpq__wchunk *ch, const idbpq_allocator *alc)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->alc = idbpq__alc(alc);
+}
+
+static void free_blocks(const idbpq_allocator *alc, struct idbpq__wblock *b)
+{
+    while (b) {
+        struct idbpq__wblock *next = b->next;
+        idbpq__free(alc, b, sizeof *b + b->cap);
+        b = next;
+    }
+}
+
+void idbpq__wchunk_free(struct idbpq__wchunk *ch)
+{
+    free_blocks(ch->alc, ch->head);
+    free_blocks(ch->alc, ch->spare);
+    ch->head = ch->tail = ch->spare = NULL;
+    ch->len = 0;
+}
+
+void idbpq__wchunk_reset(struct idbpq__wchunk *ch)
+{
+    if (ch->tail) {
+        ch->tail->next = ch->spare;
+        ch->spare = ch->head;
+    }
+    ch->head = ch->tail = NULL;
+    ch->len = 0;
+}
+
+idbpq_status idbpq__wchunk_append(struct idbpq__wchunk *ch, const void *p, size_t n)
+{
+    const uint8_t *src = p;
+    while (n > 0) {
+        struct idbpq__wblock *b = ch->tail;
+        if (!b || b->len == b->cap) {
+            b = ch->spare;
+            if (b) {
+                ch->spare = b->next;
+            } else {
+                size_t cap = ch->len < WBLOCK_MIN ? WBLOCK_MIN
+                             : ch->len < WBLOCK_MAX ? (size_t)ch->len : WBLOCK_MAX;
+                b = idbpq__malloc(ch->alc, sizeof *b + cap);
+                if (!b) return IDBPQ_NOMEM;
+                b->cap = cap;
+            }
+            b->next = NULL;
+            b->len = 0;
+            if (ch->tail) ch->tail->next = b;
+            else ch->head = b;
+            ch->tail = b;
+        }
+        size_t k = b->cap - b->len < n ? b->cap - b->len : n;
+        memcpy(idbpq__wblock_data(b) + b->len, src, k);
+        b->len += k;
+        ch->len += k;
+        src += k;
+        n -= k;
+    }
+    return IDBPQ_OK;
+}
+
 static idbpq_status nomem(struct idbpq__colw *c)
 {
     return idbpq__fail(c->sh->err, IDBPQ_NOMEM, "column %s: out of memory", cpath(c));
@@ -35,7 +105,7 @@ idbpq_status idbpq__colw_init(struct idbpq__colw *c, const struct idbpq__colw_cf
     idbpq__buf_init(&c->def, sh->alc);
     idbpq__buf_init(&c->rep, sh->alc);
     idbpq__buf_init(&c->vals, sh->alc);
-    idbpq__buf_init(&c->chunk, sh->alc);
+    idbpq__wchunk_init(&c->chunk, sh->alc);
     idbpq__buf_init(&c->dictpage, sh->alc);
     idbpq__buf_init(&c->pages, sh->alc);
     idbpq__arena_init(&c->page_arena, sh->alc);
@@ -55,7 +125,7 @@ void idbpq__colw_free(struct idbpq__colw *c)
     idbpq__buf_free(&c->def);
     idbpq__buf_free(&c->rep);
     idbpq__buf_free(&c->vals);
-    idbpq__buf_free(&c->chunk);
+    idbpq__wchunk_free(&c->chunk);
     idbpq__buf_free(&c->dictpage);
     idbpq__buf_free(&c->pages);
     idbpq__arena_free(&c->page_arena);
@@ -317,7 +387,8 @@ static idbpq_status compress(struct idbpq__colw *c, const uint8_t *p, size_t n,
     return st;
 }
 
-/* Appends header + body to dst, with the CRC if asked (CRC-32 of the body as written). */
+/* Appends header + body to dst (NULL: the chunk), with the CRC if asked (CRC-32 of the body
+ * as written). */
 static idbpq_status emit_page(struct idbpq__colw *c, struct idbpq__page_header *h,
                               const uint8_t *body, size_t n, struct idbpq__buf *dst)
 {
@@ -328,6 +399,12 @@ static idbpq_status emit_page(struct idbpq__colw *c, struct idbpq__page_header *
     }
     hdr->len = 0;
     if (idbpq__page_header_encode(h, hdr) != IDBPQ_OK) return nomem(c);
+    if (!dst) {
+        if (idbpq__wchunk_append(&c->chunk, hdr->p, hdr->len) ||
+            idbpq__wchunk_append(&c->chunk, body, n))
+            return nomem(c);
+        return IDBPQ_OK;
+    }
     if (idbpq__buf_reserve(dst, hdr->len + n)) return nomem(c);
     memcpy(dst->p + dst->len, hdr->p, hdr->len);
     if (n) memcpy(dst->p + dst->len + hdr->len, body, n);
@@ -451,7 +528,7 @@ static idbpq_status flush_page(struct idbpq__colw *c)
     h.uncompressed_size = (int32_t)raw_n;
     h.compressed_size = (int32_t)out_n;
     uint64_t at = c->chunk.len;
-    IDBPQ__TRY(emit_page(c, &h, out, out_n, &c->chunk));
+    IDBPQ__TRY(emit_page(c, &h, out, out_n, NULL));
     c->chunk_uncompressed += (c->chunk.len - at - out_n) + raw_n;
     c->enc_mask |= 1u << enc;
     IDBPQ__TRY(note_page(c, at, c->chunk.len - at));
@@ -600,7 +677,7 @@ idbpq_status idbpq__colw_page_index(struct idbpq__colw *c, uint64_t at, struct i
 
 void idbpq__colw_reset(struct idbpq__colw *c)
 {
-    c->chunk.len = 0;
+    idbpq__wchunk_reset(&c->chunk);
     c->dictpage.len = 0;
     c->pages.len = 0;
     c->dict_uncompressed = 0;

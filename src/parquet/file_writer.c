@@ -337,7 +337,8 @@ static idbpq_status close_rg_inner(idbpq_writer *w)
         IDBPQ__TRY(idbpq__colw_close(col));
         uint64_t at = w->written;
         IDBPQ__TRY(put(w, col->dictpage.p, col->dictpage.len));
-        IDBPQ__TRY(put(w, col->chunk.p, col->chunk.len));
+        for (struct idbpq__wblock *b = col->chunk.head; b; b = b->next)
+            IDBPQ__TRY(put(w, idbpq__wblock_data(b), b->len));
         IDBPQ__TRY(idbpq__colw_meta(col, at, &w->keep, &cm[c]));
         if (w->sh.page_index) {
             /* Offsets relative to the index buffers for now; made absolute at finish. */

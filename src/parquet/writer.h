@@ -30,6 +30,33 @@ struct idbpq__wshared {
     struct idbpq__buf tmp;           /* idbpq_bytes views for DLBA/DBA */
 };
 
+/* ---- a column chunk's encoded pages --------------------------------------------------------- */
+
+/* Bytes appended in order into blocks that never move (a row group's chunk can be tens of
+ * MiB: growing one buffer would copy it again at every doubling). Blocks grow from 64 KiB to
+ * 4 MiB; reset keeps them for the next row group. */
+struct idbpq__wblock {
+    struct idbpq__wblock *next;
+    size_t len, cap;
+    /* cap bytes follow */
+};
+
+struct idbpq__wchunk {
+    struct idbpq__wblock *head, *tail; /* blocks in use, in order */
+    struct idbpq__wblock *spare;       /* kept from earlier row groups */
+    uint64_t len;                      /* bytes appended since the last reset */
+    const idbpq_allocator *alc;
+};
+
+static inline uint8_t *idbpq__wblock_data(struct idbpq__wblock *b)
+{
+    return (uint8_t *)(b + 1);
+}
+void idbpq__wchunk_init(struct idbpq__wchunk *ch, const idbpq_allocator *alc);
+void idbpq__wchunk_free(struct idbpq__wchunk *ch);
+void idbpq__wchunk_reset(struct idbpq__wchunk *ch);
+idbpq_status idbpq__wchunk_append(struct idbpq__wchunk *ch, const void *p, size_t n);
+
 /* ---- one column ---------------------------------------------------------------------------- */
 
 /* Resolved per-column settings (options matched by path, validated). */
@@ -76,7 +103,7 @@ struct idbpq__colw {
     int dict_judged, dict_give_up;   /* whether the dictionary pays was decided / it does not */
     uint64_t judge_plain, judge_idx, judge_values; /* sums over the dictionary pages so far */
     /* the chunk being built */
-    struct idbpq__buf chunk;         /* data pages, headers included */
+    struct idbpq__wchunk chunk;      /* data pages, headers included */
     struct idbpq__buf dictpage;      /* the dictionary page (header + body), built at close */
     uint64_t dict_uncompressed;      /* dictionary page header + uncompressed body */
     struct idbpq__buf pages;         /* struct idbpq__wpage[] */
