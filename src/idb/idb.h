@@ -32,11 +32,14 @@ int idbpq__kstr_cmp(const idbpq_str *a, const idbpq_str *b);
 void *idbpq__kalloc(idbpq_vbatch *b, size_t n);
 
 /* Whether s[0..n) (UTF-8) is a valid key path string (IndexedDB "valid key path", string
- * form): empty, or ECMAScript IdentifierNames separated by '.'. Non-UTF-8 is invalid. */
+ * form): empty, or identifiers separated by '.'. Identifiers follow Chromium (Blink's
+ * idb_key_path.cc), which the spec's ID_Start/ID_Continue wording differs from on a few
+ * characters (U+00B7, U+2118, U+2E2F, U+309B...) and on non-BMP letters, which Chromium
+ * refuses; checked against Chromium by tests/suites/62_keys.sh. Non-UTF-8 is invalid. */
 int idbpq__keypath_valid(const char *s, size_t n);
 
-/* Unicode ID_Start (plus $ and _) and ID_Continue (plus $, ZWNJ, ZWJ): the code points an
- * ECMAScript IdentifierName may start / continue with (keypath_unicode.c). */
+/* Whether a code point may start / continue a key-path identifier, as Chromium decides
+ * (ECMAScript 5 Identifier by general category, BMP only; keypath_unicode.c). */
 int idbpq__id_start(uint32_t c);
 int idbpq__id_part(uint32_t c);
 

@@ -1,7 +1,8 @@
 /*
  * keypath.c — key paths: validity ("valid key path", IndexedDB 3.0 §2.9) and extraction of
  * a key from a value ("evaluate a key path on a value", "extract a key from a value using a
- * key path", §7.2). A path is "", an identifier, or identifiers joined by '.'; an array key
+ * key path", §7.2). A path is "", an identifier, or identifiers joined by '.' (identifier
+ * characters as Chromium accepts them, keypath_unicode.c); an array key
  * path evaluates each of its strings and makes an array of the results. On the way, strings
  * and arrays answer "length", Blobs "size" and "type", Files also "name" and "lastModified"
  * (as the spec lists); everything else must be an own property of an object.
