@@ -57,27 +57,48 @@ IDBPQ__INLINE uint64_t avalanche(uint64_t h)
     return h;
 }
 
+/* The n < 8 bytes at p as one word, without a variable-length copy: overlapping loads cover
+ * every byte (which word a value maps to only has to depend on its bytes and length). */
+IDBPQ__INLINE uint64_t load_short(const uint8_t *p, size_t n)
+{
+    if (n >= 4) return idbpq__le32(p) | ((uint64_t)idbpq__le32(p + n - 4) << 32);
+    if (n == 0) return 0;
+    return (uint64_t)p[0] | ((uint64_t)p[n / 2] << 8) | ((uint64_t)p[n - 1] << 16);
+}
+
 IDBPQ__INLINE uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
     uint64_t h = H3 ^ ((uint64_t)n * H1);
-    while (n >= 16) {
+    if (n < 8) {
+        if (n) h = rotl64(h ^ (load_short(p, n) * H2), 31) * H1;
+        return avalanche(h);
+    }
+    const uint8_t *end = p + n;
+    while (end - p > 16) {
         uint64_t a = idbpq__le64(p), b = idbpq__le64(p + 8);
         h = rotl64(h ^ (a * H2), 31) * H1;
         h = rotl64(h ^ (b * H2), 31) * H1;
         p += 16;
-        n -= 16;
     }
-    if (n >= 8) {
+    if (end - p > 8) {
         h = rotl64(h ^ (idbpq__le64(p) * H2), 31) * H1;
         p += 8;
-        n -= 8;
     }
-    if (n) {
-        uint64_t t = 0;
-        memcpy(&t, p, n);
-        h = rotl64(h ^ (t * H2), 31) * H1;
-    }
+    /* the last 8 bytes, overlapping bytes already hashed when fewer remain */
+    h = rotl64(h ^ (idbpq__le64(end - 8) * H2), 31) * H1;
     return avalanche(h);
+}
+
+/* a[0..n) == b[0..n), inline for the short strings dictionaries mostly hold. */
+IDBPQ__INLINE int bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n <= 16) {
+        if (n >= 8)
+            return idbpq__le64(a) == idbpq__le64(b) &&
+                   idbpq__le64(a + n - 8) == idbpq__le64(b + n - 8);
+        return load_short(a, n) == load_short(b, n);
+    }
+    return memcmp(a, b, n) == 0;
 }
 
 IDBPQ__INLINE uint64_t hash_u64(uint64_t x) { return avalanche(x * H1 ^ H3); }
@@ -202,8 +223,7 @@ static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, si
         for (;;) {
             const struct bslot *sl = &d->bslots[pos];
             if (!sl->idx1) break;
-            if (sl->tag == tag && idbpq__le32(sl->ptr - 4) == len &&
-                (len == 0 || memcmp(sl->ptr, ptr, len) == 0)) {
+            if (sl->tag == tag && idbpq__le32(sl->ptr - 4) == len && bytes_eq(sl->ptr, ptr, len)) {
                 indices[i] = sl->idx1 - 1;
                 goto next;
             }
