@@ -302,10 +302,46 @@ static idbpq_status fold_candidates(struct idbpq__stats *s, cmp_fn cmp, const ui
     return IDBPQ_OK;
 }
 
+/* The first 8 bytes of p[0..n) as a big-endian number, zero-padded: keys order like the
+ * bytes, except that equal keys say nothing (a longer value or one with zero bytes may follow). */
+static inline uint64_t prefix_key(const uint8_t *p, size_t n)
+{
+    if (n >= 8) return __builtin_bswap64(idbpq__le64(p));
+    if (n >= 4)
+        return ((uint64_t)__builtin_bswap32(idbpq__le32(p)) << 32) |
+               ((uint64_t)__builtin_bswap32(idbpq__le32(p + n - 4)) << (8 * (8 - n)));
+    if (n == 0) return 0;
+    return ((uint64_t)p[0] << 56) | ((uint64_t)p[n / 2] << (56 - 8 * (n / 2))) |
+           ((uint64_t)p[n - 1] << (56 - 8 * (n - 1)));
+}
+
+/* cmp_bytes of two values whose prefix keys are equal. Up to 8 bytes each, the keys hold
+ * them whole, so the shorter one is a prefix of the other (its padding matched zero bytes). */
+static inline int tie_cmp(const idbpq_bytes *a, const idbpq_bytes *b)
+{
+    if (a->len <= 8 && b->len <= 8) return a->len < b->len ? -1 : a->len > b->len;
+    return cmp_bytes(a->ptr, a->len, b->ptr, b->len);
+}
+
 static idbpq_status fold_byte_array(struct idbpq__stats *s, cmp_fn cmp, const idbpq_bytes *v,
                                     size_t n)
 {
     size_t imn = 0, imx = 0;
+    if (cmp == cmp_bytes) {
+        /* Compare 8-byte prefixes first; whole values only when the prefixes tie. */
+        uint64_t kmn = prefix_key(v[0].ptr, v[0].len), kmx = kmn;
+        for (size_t i = 1; i < n; i++) {
+            uint64_t k = prefix_key(v[i].ptr, v[i].len);
+            if (k < kmn || (k == kmn && tie_cmp(&v[i], &v[imn]) < 0)) {
+                imn = i;
+                kmn = k;
+            } else if (k > kmx || (k == kmx && tie_cmp(&v[i], &v[imx]) > 0)) {
+                imx = i;
+                kmx = k;
+            }
+        }
+        return fold_candidates(s, cmp, v[imn].ptr, v[imn].len, v[imx].ptr, v[imx].len);
+    }
     for (size_t i = 1; i < n; i++) {
         if (cmp(v[i].ptr, v[i].len, v[imn].ptr, v[imn].len) < 0) imn = i;
         else if (cmp(v[i].ptr, v[i].len, v[imx].ptr, v[imx].len) > 0) imx = i;

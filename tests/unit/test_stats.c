@@ -378,3 +378,45 @@ TEST(stats_merge_matches_one_pass)
     free(b);
     free(pool);
 }
+
+/* Byte-array min/max against a naive memcmp oracle, on values built to tie in their first
+ * bytes: short and long, with zero bytes, prefixes of each other. */
+static int naive_cmp(const idbpq_bytes *a, const idbpq_bytes *b)
+{
+    size_t m = a->len < b->len ? a->len : b->len;
+    int c = m ? memcmp(a->ptr, b->ptr, m) : 0;
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+TEST(stats_bytes_prefix_ties_against_oracle)
+{
+    uint64_t rs = idbpq_test_seed() ^ 0xb17e;
+    enum { N = 300, ROUNDS = 200 };
+    static uint8_t pool[N * 20];
+    idbpq_bytes v[N];
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t n = 1 + idbpq_test_rand(&rs) % N;
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *p = pool + i * 20;
+            size_t len = idbpq_test_rand(&rs) % 20;
+            for (size_t k = 0; k < len; k++) {
+                uint64_t r = idbpq_test_rand(&rs) % 8;
+                p[k] = r < 3 ? 0 : r < 6 ? 'a' : (uint8_t)(0xfe + r % 2);
+            }
+            v[i].ptr = p;
+            v[i].len = (uint32_t)len;
+        }
+        size_t mn = 0, mx = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (naive_cmp(&v[i], &v[mn]) < 0) mn = i;
+            if (naive_cmp(&v[i], &v[mx]) > 0) mx = i;
+        }
+        struct run r;
+        run_stats(&r, IDBPQ__ORDER_BYTES, IDBPQ_BYTE_ARRAY, 0, v, n, 64);
+        REQUIRE(r.out.has_min && r.out.has_max);
+        CHECK_EQ_INT(naive_cmp(&r.out.min, &v[mn]), 0);
+        CHECK_EQ_INT(naive_cmp(&r.out.max, &v[mx]), 0);
+        run_free(&r);
+    }
+}
