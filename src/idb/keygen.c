@@ -22,7 +22,8 @@ idbpq_status idbpq_keygen_next(idbpq_keygen *g, double *key)
     if (!g || !key) return IDBPQ_INVALID_ARG;
     if (!(g->current <= KEYGEN_MAX)) return IDBPQ_LIMIT; /* also refuses a NaN state */
     *key = g->current;
-    g->current += 1;
+    /* 2^53 + 1 is not a double: past 2^53 the generator is marked spent with 2^54. */
+    g->current = g->current >= KEYGEN_MAX ? 2 * KEYGEN_MAX : g->current + 1;
     return IDBPQ_OK;
 }
 
@@ -35,5 +36,5 @@ void idbpq_keygen_update(idbpq_keygen *g, const idbpq_key *explicit_key)
     if (isnan(v)) return;
     if (v > KEYGEN_MAX) v = KEYGEN_MAX;
     v = floor(v);
-    if (v >= g->current) g->current = v + 1;
+    if (v >= g->current) g->current = v >= KEYGEN_MAX ? 2 * KEYGEN_MAX : v + 1;
 }
