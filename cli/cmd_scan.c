@@ -29,27 +29,79 @@ static inline uint64_t fold(uint64_t h, uint64_t v)
     return h ^ (h >> 29);
 }
 
-static uint64_t fold_bytes(uint64_t h, const uint8_t *p, size_t n)
+static inline uint64_t ld64(const uint8_t *p)
 {
     uint64_t v;
-    h = fold(h, n);
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t ld32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The 1..7 bytes at p as one word (overlapping loads; n is folded in by the caller). */
+static inline uint64_t ld_short(const uint8_t *p, size_t n)
+{
+    if (n >= 4) return ld32(p) | (ld32(p + n - 4) << 32);
+    return (uint64_t)p[0] | ((uint64_t)p[n / 2] << 8) | ((uint64_t)p[n - 1] << 16);
+}
+
+/* Every byte of p[0..n) in four independent lanes (a serial multiply chain would bound the
+ * scan at one multiply latency per 8 bytes), then the lanes into h. */
+static uint64_t fold_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+    uint64_t a = fold(h, n), b = h ^ MIX, c = h + MIX, d = ~h;
+    while (n >= 32) {
+        a = fold(a, ld64(p));
+        b = fold(b, ld64(p + 8));
+        c = fold(c, ld64(p + 16));
+        d = fold(d, ld64(p + 24));
+        p += 32;
+        n -= 32;
+    }
     while (n >= 8) {
-        memcpy(&v, p, 8);
-        h = fold(h, v);
+        a = fold(a, ld64(p));
         p += 8;
         n -= 8;
     }
-    if (n) {
-        v = 0;
-        memcpy(&v, p, n);
-        h = fold(h, v);
+    if (n) b = fold(b, ld_short(p, n));
+    return fold(fold(fold(fold(h, a), b), c), d);
+}
+
+/* One byte array on its own (length and bytes), so that consecutive values can overlap. */
+static inline uint64_t value_hash(const uint8_t *p, size_t n)
+{
+    uint64_t x = fold(MIX, n);
+    while (n >= 8) {
+        x = fold(x, ld64(p));
+        p += 8;
+        n -= 8;
     }
-    return h;
+    if (n) x = fold(x, ld_short(p, n));
+    return x;
+}
+
+static uint64_t fold_byte_arrays(uint64_t h, const idbpq_bytes *v, size_t n)
+{
+    uint64_t a = h, b = h ^ MIX, c = h + MIX, d = ~h;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a = fold(a, value_hash(v[i].ptr, v[i].len));
+        b = fold(b, value_hash(v[i + 1].ptr, v[i + 1].len));
+        c = fold(c, value_hash(v[i + 2].ptr, v[i + 2].len));
+        d = fold(d, value_hash(v[i + 3].ptr, v[i + 3].len));
+    }
+    for (; i < n; i++) a = fold(a, value_hash(v[i].ptr, v[i].len));
+    return fold(fold(fold(fold(h, a), b), c), d);
 }
 
 static uint64_t fold_batch(uint64_t h, const idbpq_column_batch *b)
 {
-    size_t i, n = b->n_values;
+    size_t n = b->n_values;
     if (b->def) h = fold_bytes(h, (const uint8_t *)b->def, b->n_levels * sizeof *b->def);
     if (b->rep) h = fold_bytes(h, (const uint8_t *)b->rep, b->n_levels * sizeof *b->rep);
     switch (b->type) {
@@ -62,11 +114,7 @@ static uint64_t fold_batch(uint64_t h, const idbpq_column_batch *b)
     case IDBPQ_FIXED_LEN_BYTE_ARRAY:
         h = fold_bytes(h, b->values, n * (size_t)(b->type_length > 0 ? b->type_length : 0));
         break;
-    case IDBPQ_BYTE_ARRAY: {
-        const idbpq_bytes *v = b->values;
-        for (i = 0; i < n; i++) h = fold_bytes(h, v[i].ptr, v[i].len);
-        break;
-    }
+    case IDBPQ_BYTE_ARRAY: h = fold_byte_arrays(h, b->values, n); break;
     case IDBPQ_GROUP: break;
     }
     return h;
