@@ -37,6 +37,9 @@ static int rle_next_run(struct idbpq__rle_dec *d)
         if (count > UINT32_MAX || (size_t)(d->end - p) < vb) goto bad;
         uint32_t v = 0;
         for (size_t i = 0; i < vb; i++) v |= (uint32_t)p[i] << (8 * i);
+        /* The value is stored in whole bytes, but must fit the bit width: otherwise RLE
+         * booleans would read as 2..255 (found by fuzz_file_read). */
+        if (d->bw < 32 && (v >> d->bw) != 0) goto bad;
         p += vb;
         d->rle_value = v;
         d->rle_left = (uint32_t)count;
