@@ -3,7 +3,7 @@
 # with apt-get) and the npm test oracles (npm ci against the committed lock file).
 set -e
 cd "$(dirname "$0")/.."
-PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev"
+PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev chromium"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -19,10 +19,12 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
-if [ -f tests/oracle/package-lock.json ]; then
-    if [ ! -d tests/oracle/node_modules ] || [ tests/oracle/package-lock.json -nt tests/oracle/node_modules ]; then
-        (cd tests/oracle && npm ci --no-audit --no-fund --loglevel=error)
-        touch tests/oracle/node_modules
+# npm packages of the test suites, each folder with its own committed lock file.
+for d in tests/oracle tests/idb; do
+    [ -f "$d/package-lock.json" ] || continue
+    if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules" ]; then
+        (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+        touch "$d/node_modules"
     fi
-fi
+done
 echo "deps: ok"
