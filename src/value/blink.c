@@ -233,14 +233,35 @@ idbpq_status idbpq__blink_read_host(struct idbpq__v8r *r, idbpq_value *v)
     }
     if (!ok) return FAIL(at, "truncated host object '%c'", tag);
     size_t len = (size_t)(r->p - at - 1);
-    if (len > UINT32_MAX) return FAIL(at, "host object '%c' too large", tag);
+    if (len > UINT32_MAX - 16) return FAIL(at, "host object '%c' too large", tag);
+    /* Kept bytes are in today's layout, so that they mean the same in the envelope the
+     * encoder writes: before Blink v18 ImageData had no settings list and ImageBitmap two
+     * bare varints (origin-clean, premultiplied) that are now tags 4 and 5. */
+    uint8_t pre[24];
+    size_t npre = 0, skip = 0;
+    if (r->blink_version < 18 && (tag == '#' || tag == 'g')) {
+        if (tag == 'g') {
+            const uint8_t *q = at + 1;
+            for (int k = 0; k < 2; k++) { /* spans as idbpq__v8_varint64 read them */
+                pre[npre++] = (uint8_t)(4 + k);
+                int m = 0;
+                while (m < 9 && (q[m] & 0x80)) m++;
+                memcpy(pre + npre, q, (size_t)m + 1);
+                npre += (size_t)m + 1;
+                q += m + 1;
+            }
+            skip = (size_t)(q - (at + 1));
+        }
+        pre[npre++] = 0;
+    }
     v->type = IDBPQ_V_HOST;
     v->u.host.tag = tag;
-    v->u.host.len = (uint32_t)len;
-    if (len) {
-        uint8_t *c = idbpq__v8r_alloc(r, len);
+    v->u.host.len = (uint32_t)(len - skip + npre);
+    if (v->u.host.len) {
+        uint8_t *c = idbpq__v8r_alloc(r, v->u.host.len);
         if (!c) return STATUS();
-        memcpy(c, at + 1, len);
+        memcpy(c, pre, npre);
+        memcpy(c + npre, at + 1 + skip, len - skip);
         v->u.host.bytes = c;
     }
     return IDBPQ_OK;
