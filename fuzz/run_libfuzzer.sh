@@ -43,7 +43,10 @@ if [ "$(cat $BUILD/.flags 2>/dev/null)" != "$FUZZ_CC $SAN" ]; then
     echo "$FUZZ_CC $SAN" >$BUILD/.flags
 fi
 echo "# building $BUILD/libidbpq.a with $FUZZ_CC"
-if ! make -s BUILD=$BUILD CC="$FUZZ_CC" WERROR= \
+# Two runs at once (one per target, say) share the library: the lock keeps their builds apart.
+lock=""
+command -v flock >/dev/null 2>&1 && lock="flock $BUILD/.lock"
+if ! $lock make -s BUILD=$BUILD CC="$FUZZ_CC" WERROR= \
         OPT="-O1 -g -fsanitize=fuzzer-no-link $SAN" $BUILD/libidbpq.a; then
     echo "run_libfuzzer: library build failed" >&2
     exit 2
