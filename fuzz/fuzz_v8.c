@@ -5,8 +5,9 @@
  * IDBPQ_V8_BLINK, 2 IDBPQ_V8_AUTO), bit 2 a small max_depth (20), bit 3 a small max_bytes
  * (4 KiB). The rest is the serialized value. Properties:
  *   1. decoding never crashes, leaks or reads out of bounds, and a failure sets a message;
- *   2. when decoding succeeds, encoding succeeds (with the same envelope choice) and decoding
- *      that gives a value equal to the first (idbpq_value_equal);
+ *   2. when decoding succeeds, encoding succeeds (with the same envelope choice; the one
+ *      exception: kept ImageData/ImageBitmap bytes outside a Blink v18+ envelope) and
+ *      decoding that gives a value equal to the first (idbpq_value_equal);
  *   3. encoding is deterministic: the second decode encodes to the same bytes.
  */
 #include "idbpq.h"
@@ -57,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     idbpq_buffer_init(&e1, NULL);
     idbpq_buffer_init(&e2, NULL);
     st = idbpq_v8_encode(v, &eo, &e1, &err);
+    if (st == IDBPQ_INVALID_ARG && strstr(err.msg, "needs Blink's envelope")) {
+        /* Documented: kept ImageData/ImageBitmap bytes need a v18+ Blink envelope. */
+        idbpq_buffer_free(&e1);
+        idbpq_vbatch_free(b);
+        return 0;
+    }
     if (st != IDBPQ_OK) fprintf(stderr, "encode: %s\n", err.msg);
     CHECK(st == IDBPQ_OK);
     st = idbpq_v8_decode(b, e1.data, e1.len, &dopts, &v2, &err);

@@ -331,6 +331,11 @@ idbpq_status idbpq__blink_write_host(struct idbpq__v8w *w, const idbpq_value *v)
         return IDBPQ_OK;
     }
     case IDBPQ_V_HOST:
+        /* Kept ImageData / ImageBitmap bytes are in the v18+ layout (see the reader). */
+        if ((v->u.host.tag == '#' || v->u.host.tag == 'g') && w->blink_version < 18)
+            return idbpq__verr(w->err, IDBPQ_INVALID_ARG, w->out->len, "host object '%c' "
+                               "needs Blink's envelope v18 or later (IDBPQ_V8_BLINK)",
+                               v->u.host.tag);
         IDBPQ__TRY(idbpq__v8w_bytes(w, &v->u.host.tag, 1));
         return idbpq__v8w_bytes(w, v->u.host.bytes, v->u.host.len);
     default:

@@ -85,6 +85,7 @@ struct idbpq__v8w {
     idbpq_buffer *out;
     size_t start;
     uint32_t version;
+    uint32_t blink_version;      /* Blink's envelope version, or the V8 version without one */
     uint32_t depth, max_depth;
     idbpq_error *err;
     struct idbpq__pmap ids;      /* receiver -> object id */

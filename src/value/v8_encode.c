@@ -423,6 +423,7 @@ idbpq_status idbpq_v8_encode(const idbpq_value *v, const idbpq_v8_opts *opts, id
     w.out = out;
     w.start = out->len;
     w.version = version;
+    w.blink_version = version;
     w.err = err;
     w.max_depth = opts->max_depth ? opts->max_depth : 1000;
     if (w.max_depth > IDBPQ__V8_HARD_DEPTH) w.max_depth = IDBPQ__V8_HARD_DEPTH;
@@ -434,6 +435,7 @@ idbpq_status idbpq_v8_encode(const idbpq_value *v, const idbpq_v8_opts *opts, id
             st = idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "Blink version %u: 16 or later is "
                              "written", bv);
         if (st == IDBPQ_OK) st = tag_varint(&w, 0xff, bv);
+        w.blink_version = bv;
         if (st == IDBPQ_OK && bv >= IDBPQ__BLINK_TRAILER_MIN) {
             static const uint8_t none[13] = {0xfe}; /* no trailer: offset 0, size 0 */
             st = idbpq__v8w_bytes(&w, none, sizeof none);
