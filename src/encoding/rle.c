@@ -183,6 +183,23 @@ IDBPQ__INLINE idbpq_status rle_put_literals(const void *v, size_t from, size_t t
     return IDBPQ_OK;
 }
 
+/* The length of the run of x starting at i (at least `have`, known equal), capped. Compares
+ * a 64-bit word at a time: long runs (levels without nulls) are the common case. */
+IDBPQ__INLINE size_t run_length(const void *v, size_t i, size_t n, size_t have, uint32_t x,
+                                const int wide)
+{
+    const size_t cap = (size_t)1 << 30; /* runs stay well below the 2^31 Encodings.md allows */
+    size_t r = have;
+    const size_t per = wide ? 2 : 4;
+    const uint64_t pat = wide ? (uint64_t)x * 0x0000000100000001ull
+                              : (uint64_t)x * 0x0001000100010001ull;
+    const uint8_t *b = (const uint8_t *)v;
+    const size_t w = wide ? 4 : 2;
+    while (i + r + per <= n && r + per <= cap && idbpq__le64(b + (i + r) * w) == pat) r += per;
+    while (i + r < n && r < cap && val_at(v, i + r, wide) == x) r++;
+    return r;
+}
+
 /* Greedy, as parquet-mr and Arrow do: a value repeated >= 8 times becomes an RLE run, after
  * topping up the pending literals to a whole group of 8 (bit-packed groups cannot be
  * partial except at the very end); everything else is bit-packed. */
@@ -193,30 +210,33 @@ IDBPQ__INLINE idbpq_status rle_encode(const void *v, size_t n, int bw, struct id
     size_t vb = ((size_t)bw + 7) / 8;
     size_t lit = 0, pos = 0;
     while (pos < n) {
-        uint32_t x = val_at(v, pos, wide);
-        size_t r = 1;
-        /* Runs are capped well below the 2^31 that Encodings.md allows. */
-        while (pos + r < n && r < ((size_t)1 << 30) && val_at(v, pos + r, wide) == x) r++;
-        if (r >= 8) {
-            size_t pend = (pos - lit) % 8;
-            if (pend) {
-                size_t borrow = 8 - pend;
-                if (r - borrow < 8) {
-                    pos += r;
-                    continue;
-                }
-                pos += borrow;
-                r -= borrow;
-            }
-            IDBPQ__TRY(rle_put_literals(v, lit, pos, bw, out, wide));
-            IDBPQ__TRY(idbpq__buf_uleb(out, (uint64_t)r << 1));
-            IDBPQ__TRY(idbpq__buf_reserve(out, vb));
-            for (size_t i = 0; i < vb; i++) out->p[out->len++] = (uint8_t)(x >> (8 * i));
-            pos += r;
-            lit = pos;
-        } else {
-            pos += r;
+        /* The next run of 8 or more: shorter runs before it stay literals. pos starts a run,
+         * so the count of equal neighbours reaches 7 exactly 7 values into such a run. */
+        size_t i = pos + 1, eq = 0;
+        for (; i < n; i++) {
+            eq = val_at(v, i, wide) == val_at(v, i - 1, wide) ? eq + 1 : 0;
+            if (eq == 7) break;
         }
+        if (i >= n) break;
+        pos = i - 7;
+        uint32_t x = val_at(v, pos, wide);
+        size_t r = run_length(v, pos, n, 8, x, wide);
+        size_t pend = (pos - lit) % 8;
+        if (pend) {
+            size_t borrow = 8 - pend;
+            if (r - borrow < 8) {
+                pos += r;
+                continue;
+            }
+            pos += borrow;
+            r -= borrow;
+        }
+        IDBPQ__TRY(rle_put_literals(v, lit, pos, bw, out, wide));
+        IDBPQ__TRY(idbpq__buf_uleb(out, (uint64_t)r << 1));
+        IDBPQ__TRY(idbpq__buf_reserve(out, vb));
+        for (size_t k = 0; k < vb; k++) out->p[out->len++] = (uint8_t)(x >> (8 * k));
+        pos += r;
+        lit = pos;
     }
     return rle_put_literals(v, lit, n, bw, out, wide);
 }

@@ -510,3 +510,35 @@ TEST(encoding_bss_example_and_round_trip)
     CHECK_EQ_INT(idbpq__bss_decode(want, 8, 0, NULL, 0, &err), IDBPQ_CORRUPT);
     CHECK_EQ_INT(idbpq__bss_decode(want, 8, 4, NULL, SIZE_MAX / 2, &err), IDBPQ_CORRUPT);
 }
+
+/* Long constant runs (levels without nulls) become one RLE run each, whatever the width and
+ * alignment: literals before them are topped up to a whole group of 8. */
+TEST(encoding_rle_long_runs_are_single_runs)
+{
+    enum { N = 100003 };
+    uint16_t *v16 = malloc(N * 2);
+    uint32_t *v32 = malloc(N * 4);
+    for (size_t lead = 0; lead <= 8; lead++) {
+        for (size_t i = 0; i < N; i++) v16[i] = (uint16_t)(v32[i] = i < lead ? (uint32_t)(i % 2) + 2 : 1);
+        struct idbpq__buf a, b;
+        idbpq__buf_init(&a, NULL);
+        idbpq__buf_init(&b, NULL);
+        REQUIRE_OK(idbpq__rle_encode_u16(v16, N, 2, &a));
+        REQUIRE_OK(idbpq__rle_encode_u32(v32, N, 2, &b));
+        CHECK_EQ_INT(a.len, b.len);
+        CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+        /* lead literals padded to 8 by borrowing from the run: one bit-packed group (header
+         * + 2 bytes), then the rest of the run (3-byte header + 1 byte value). */
+        size_t run = lead ? N - 8 : N;
+        CHECK_EQ_INT(a.len, (lead ? 3u : 0u) + 3u + 1u);
+        const uint8_t *p = a.p + (lead ? 3 : 0), *end = a.p + a.len;
+        uint64_t h;
+        REQUIRE(idbpq__read_uleb(&p, end, &h) == 0);
+        CHECK_EQ_INT(h, (uint64_t)run << 1);
+        CHECK(p < end && *p == 1);
+        idbpq__buf_free(&a);
+        idbpq__buf_free(&b);
+    }
+    free(v16);
+    free(v32);
+}
