@@ -270,6 +270,30 @@ static idbpq_status inflate(idbpq_column_cursor *c, int codec, const uint8_t *sr
 
 /* ---- levels ----------------------------------------------------------------------------- */
 
+/* How many of n levels equal v; blocks of 16 with a small counter vectorize at -O2. */
+static size_t count_eq(const uint16_t *l, size_t n, uint16_t v)
+{
+    size_t cnt = 0, i = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned c = 0;
+        for (size_t j = 0; j < 16; j++) c += l[i + j] == v;
+        cnt += c;
+    }
+    for (; i < n; i++) cnt += l[i] == v;
+    return cnt;
+}
+
+/* Whether any of n levels exceeds max. */
+static int any_above(const uint16_t *l, size_t n, int max)
+{
+    uint16_t acc = 0, m = (uint16_t)max;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (size_t j = 0; j < 16; j++) acc |= (uint16_t)(l[i + j] > m);
+    for (; i < n; i++) acc |= (uint16_t)(l[i] > m);
+    return acc != 0;
+}
+
 static idbpq_status decode_levels(idbpq_column_cursor *c, const char *which, int encoding,
                                   const uint8_t *p, size_t n_bytes, size_t n, int max,
                                   uint16_t *out)
@@ -293,9 +317,7 @@ static idbpq_status decode_levels(idbpq_column_cursor *c, const char *which, int
         return failf(c, IDBPQ_UNSUPPORTED, "%s levels in encoding %d", which, encoding);
     }
     /* A bit width holds values up to 2^bw-1, which may exceed max. */
-    uint16_t acc = 0;
-    for (size_t i = 0; i < n; i++) acc |= (uint16_t)(out[i] > max);
-    if (acc)
+    if (any_above(out, n, max))
         return failf(c, IDBPQ_CORRUPT, "%s level above the column's maximum %d", which, max);
     return IDBPQ_OK;
 }
@@ -580,9 +602,7 @@ static idbpq_status load_data_page(idbpq_column_cursor *c, const struct idbpq__p
     }
     size_t nv = n;
     if (leaf->max_def > 0) {
-        nv = 0;
-        uint16_t md = (uint16_t)leaf->max_def;
-        for (size_t i = 0; i < n; i++) nv += pg->def[i] == md;
+        nv = count_eq(pg->def, n, (uint16_t)leaf->max_def);
     }
     if (leaf->max_rep > 0 && n > 0 && pg->rep[0] != 0 && c->page_no == 0)
         return failf(c, IDBPQ_CORRUPT, "the column chunk's first repetition level is %u, not 0", pg->rep[0]);
@@ -647,9 +667,7 @@ static idbpq_status next_page(idbpq_column_cursor *c)
 static size_t count_values(const uint16_t *def, size_t n, uint16_t max)
 {
     if (!def) return n;
-    size_t nv = 0;
-    for (size_t i = 0; i < n; i++) nv += def[i] == max;
-    return nv;
+    return count_eq(def, n, max);
 }
 
 /* Within the current page from lpos, the end (exclusive) of the first k rows, and how many

@@ -229,8 +229,7 @@ idbpq_status idbpq__colw_write(struct idbpq__colw *c, const uint16_t *def, const
         }
         size_t cnt = end - pos;
         if (def) {
-            cnt = 0;
-            for (size_t i = pos; i < end; i++) cnt += def[i] == md;
+            cnt = idbpq__levels_count(def + pos, end - pos, md, NULL);
             if (idbpq__buf_append(&c->def, def + pos, (end - pos) * sizeof *def)) return nomem(c);
         }
         if (rep && idbpq__buf_append(&c->rep, rep + pos, (end - pos) * sizeof *rep))

@@ -383,9 +383,7 @@ static void cut(const idbpq_column_batch *b, const struct idbpq__colw_cfg *cfg, 
     }
     size_t v = l;
     if (cfg->max_def > 0) {
-        v = 0;
-        uint16_t md = (uint16_t)cfg->max_def;
-        for (size_t i = 0; i < l; i++) v += b->def[i] == md;
+        v = idbpq__levels_count(b->def, l, (uint16_t)cfg->max_def, NULL);
     }
     *lv = l;
     *vv = v;
@@ -465,12 +463,8 @@ static idbpq_status check_batch(idbpq_writer *w, int32_t c, const idbpq_column_b
             return idbpq__fail(&w->err, IDBPQ_INVALID_ARG,
                                "row group %d, column %s: repetition levels missing", rg, path);
         const uint16_t *r = b->rep;
-        size_t rows = 0;
         uint16_t top = 0;
-        for (size_t i = 0; i < nl; i++) {
-            rows += r[i] == 0;
-            top = r[i] > top ? r[i] : top;
-        }
+        size_t rows = idbpq__levels_count(r, nl, 0, &top);
         if (nl && r[0] != 0)
             return idbpq__fail(&w->err, IDBPQ_SCHEMA,
                                "row group %d, column %s: the first repetition level is %u, "
@@ -493,13 +487,9 @@ static idbpq_status check_batch(idbpq_writer *w, int32_t c, const idbpq_column_b
         if (nl && !b->def)
             return idbpq__fail(&w->err, IDBPQ_INVALID_ARG,
                                "row group %d, column %s: definition levels missing", rg, path);
-        const uint16_t *d = b->def, md = (uint16_t)cfg->max_def;
+        const uint16_t md = (uint16_t)cfg->max_def;
         uint16_t top = 0;
-        nv = 0;
-        for (size_t i = 0; i < nl; i++) {
-            nv += d[i] == md;
-            top = d[i] > top ? d[i] : top;
-        }
+        nv = idbpq__levels_count(b->def, nl, md, &top);
         if (top > md)
             return idbpq__fail(&w->err, IDBPQ_SCHEMA,
                                "row group %d, column %s: definition level %u above max %d", rg,

@@ -57,6 +57,30 @@ void idbpq__wchunk_free(struct idbpq__wchunk *ch);
 void idbpq__wchunk_reset(struct idbpq__wchunk *ch);
 idbpq_status idbpq__wchunk_append(struct idbpq__wchunk *ch, const void *p, size_t n);
 
+/* ---- levels ------------------------------------------------------------------------------- */
+
+/* How many of n levels equal v, and (through *top, may be NULL) the largest. Blocks of 16
+ * with a small counter let compilers vectorize at -O2. */
+static inline size_t idbpq__levels_count(const uint16_t *l, size_t n, uint16_t v, uint16_t *top)
+{
+    size_t cnt = 0, i = 0;
+    uint16_t mx = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned c = 0;
+        for (size_t j = 0; j < 16; j++) {
+            c += l[i + j] == v;
+            mx = l[i + j] > mx ? l[i + j] : mx;
+        }
+        cnt += c;
+    }
+    for (; i < n; i++) {
+        cnt += l[i] == v;
+        mx = l[i] > mx ? l[i] : mx;
+    }
+    if (top) *top = mx;
+    return cnt;
+}
+
 /* ---- one column ---------------------------------------------------------------------------- */
 
 /* Resolved per-column settings (options matched by path, validated). */
