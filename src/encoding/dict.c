@@ -212,12 +212,34 @@ IDBPQ__INLINE idbpq_status fixed_insert(struct idbpq__dict *d, const uint8_t *v,
     return IDBPQ_OK;
 }
 
+/* Values read from a dictionary-encoded file point into the reader's dictionary, so equal
+ * values often share their bytes: within one call (the bytes cannot change meanwhile) the same
+ * pointer and length is the same value, found without hashing. A small direct-mapped cache. */
+#define PCACHE 64
+struct pcache_entry {
+    const uint8_t *ptr;
+    uint32_t len, idx;
+};
+
+IDBPQ__INLINE size_t pcache_slot(const uint8_t *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p * H1;
+    return (size_t)(x >> 58); /* 64 slots */
+}
+
 static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, size_t n,
                                  uint32_t *indices)
 {
+    struct pcache_entry pc[PCACHE];
+    memset(pc, 0, sizeof pc);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *ptr = v[i].ptr;
         uint32_t len = v[i].len;
+        struct pcache_entry *ce = &pc[pcache_slot(ptr)];
+        if (ce->ptr == ptr && ce->len == len && ptr) {
+            indices[i] = ce->idx;
+            continue;
+        }
         uint32_t tag = TAG(hash_bytes(ptr, len));
         size_t pos = tag & d->mask;
         for (;;) {
@@ -225,6 +247,7 @@ static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, si
             if (!sl->idx1) break;
             if (sl->tag == tag && idbpq__le32(sl->ptr - 4) == len && bytes_eq(sl->ptr, ptr, len)) {
                 indices[i] = sl->idx1 - 1;
+                *ce = (struct pcache_entry){ptr, len, indices[i]};
                 goto next;
             }
             pos = (pos + 1) & d->mask;
@@ -247,6 +270,7 @@ static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, si
         memcpy(d->values.p + d->values.len, &e, sizeof e);
         d->values.len += sizeof e;
         d->bslots[pos] = (struct bslot){copy, tag, d->count + 1};
+        *ce = (struct pcache_entry){ptr, len, d->count};
         indices[i] = d->count++;
         d->plain_bytes += 4 + (size_t)len;
         if ((size_t)d->count * 2 > d->mask) IDBPQ__TRY(dict_grow(d));

@@ -162,3 +162,42 @@ TEST(encoding_dict_byte_arrays_stable_and_exact)
     free(idx);
     free(pool);
 }
+
+/* Values that share bytes (as read from a dictionary page): the same pointer with other
+ * lengths are other values, equal bytes at other pointers are the same value. */
+TEST(encoding_dict_byte_arrays_sharing_pointers)
+{
+    static const uint8_t pool[] = "abcdefghij" "abcdefghij";
+    uint64_t s = idbpq_test_seed() ^ 0xd1c7;
+    enum { N = 5000 };
+    idbpq_bytes *v = malloc(N * sizeof *v);
+    uint32_t *idx = malloc(N * sizeof *idx);
+    for (size_t i = 0; i < N; i++) {
+        size_t off = (size_t)(idbpq_test_rand(&s) % 20), len = (size_t)(idbpq_test_rand(&s) % 8);
+        if (off + len > 20) len = 20 - off;
+        v[i].ptr = pool + off;
+        v[i].len = (uint32_t)len;
+    }
+    struct idbpq__dict *d;
+    REQUIRE_OK(idbpq__dict_create(&d, IDBPQ_BYTE_ARRAY, 0, NULL));
+    for (size_t i = 0; i < N; i += 700) {
+        size_t k = N - i < 700 ? N - i : 700;
+        REQUIRE_OK(idbpq__dict_insert(d, v + i, k, idx + i));
+    }
+    int bad = 0;
+    for (size_t i = 0; i < N; i++) {
+        const idbpq_bytes *e = idbpq__dict_value(d, idx[i]);
+        bad += !e || e->len != v[i].len || (e->len && memcmp(e->ptr, v[i].ptr, e->len) != 0);
+    }
+    /* distinct values get distinct indices */
+    uint32_t n = idbpq__dict_count(d);
+    for (uint32_t a = 0; a < n; a++)
+        for (uint32_t b = a + 1; b < n; b++) {
+            const idbpq_bytes *x = idbpq__dict_value(d, a), *y = idbpq__dict_value(d, b);
+            bad += x->len == y->len && (x->len == 0 || memcmp(x->ptr, y->ptr, x->len) == 0);
+        }
+    CHECK_EQ_INT(bad, 0);
+    idbpq__dict_free(d);
+    free(v);
+    free(idx);
+}
