@@ -180,9 +180,10 @@ static idbpq_status gzip_dec(struct idbpq__codec_ctx *c, const uint8_t *src, siz
         z->avail_out = out_chunk;
         int rc = inflate(z, Z_NO_FLUSH);
         size_t used_in = in_chunk - z->avail_in, made = out_chunk - z->avail_out;
-        in += used_in;
+        /* Guarded: a NULL destination (empty page) must not see pointer arithmetic. */
+        if (used_in) in += used_in;
         in_left -= used_in;
-        outp += made;
+        if (made) outp += made;
         out_left -= made;
         if (rc == Z_STREAM_END) {
             if (in_left == 0) break;
@@ -424,7 +425,7 @@ static int hadoop_ok(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len)
         if (clen > n - off || ulen > dst_len) return 0;
         if (!lz4_raw_ok(src + off, clen, dst, ulen)) return 0;
         off += clen;
-        dst += ulen;
+        if (ulen) dst += ulen; /* dst may be NULL for an empty page */
         dst_len -= ulen;
     }
     return off == n && dst_len == 0;

@@ -78,7 +78,8 @@ void idbpq__buf_free(struct idbpq__buf *b)
 
 idbpq_status idbpq__buf_reserve(struct idbpq__buf *b, size_t extra)
 {
-    if (extra <= b->cap - b->len) return IDBPQ_OK;
+    /* Even a reservation of 0 allocates, so that b->p + b->len is never NULL + 0. */
+    if (extra <= b->cap - b->len && b->p) return IDBPQ_OK;
     if (extra > SIZE_MAX / 2 - b->len) return IDBPQ_NOMEM;
     size_t want = b->len + extra;
     size_t cap = b->cap ? b->cap : 256;

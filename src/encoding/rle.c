@@ -15,7 +15,7 @@ void idbpq__rle_dec_init(struct idbpq__rle_dec *d, const uint8_t *p, size_t n, i
     memset(d, 0, offsetof(struct idbpq__rle_dec, buf));
     d->corrupt = 0; /* declared after buf, which needs no clearing */
     d->base = d->p = p;
-    d->end = p + n;
+    d->end = n ? p + n : p; /* p may be NULL when n is 0 */
     d->bw = bw;
 }
 

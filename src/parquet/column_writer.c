@@ -237,7 +237,9 @@ idbpq_status idbpq__colw_write(struct idbpq__colw *c, const uint16_t *def, const
         if (vpos + cnt > nv)
             return idbpq__fail(c->sh->err, IDBPQ_INVALID_ARG,
                                "column %s: levels define more values than given", cpath(c));
-        const void *vp = c->cfg.type == IDBPQ_BYTE_ARRAY
+        /* No values (all null) may come with values == NULL: no pointer arithmetic then. */
+        const void *vp = !values ? NULL
+                         : c->cfg.type == IDBPQ_BYTE_ARRAY
                              ? (const void *)((const idbpq_bytes *)values + vpos)
                              : (const void *)((const uint8_t *)values + vpos * c->cfg.width);
         IDBPQ__TRY(add_values(c, vp, cnt));

@@ -111,7 +111,7 @@ TEST(idb_key_from_value)
 TEST(idb_keypath_valid)
 {
     static const char *const ok[] = {"", "a", "a.b", "$", "_x.$y", "a1.b2", "\xc3\xa9", "length",
-                                     "a\xe2\x80\x8c" "b", "\xe6\x97\xa5\xe6\x9c\xac"};
+                                     "a\xe2\x80\x8c\x62" /* a, U+200C, b */, "\xe6\x97\xa5\xe6\x9c\xac"};
     static const char *const bad[] = {".", "a.", ".a", "a..b", "1a", "a-b", "a b", " a", "a.1",
                                       "a[0]", "\xc2\xb7", "\xf0\x9d\x92\x9c", "\xff", "\xc3",
                                       "\xc0\xaf", "\xed\xa0\x80"};
