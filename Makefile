@@ -57,10 +57,12 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libidbpq.a
 
 unit: $(BUILD)/unit_tests
 
-# Sanitizer build: same sources, separate tree.
+# Sanitizer build: same sources, separate tree. clang when installed: its UBSan also checks
+# pointer arithmetic (NULL + 0), which gcc's does not.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	$(MAKE) CC=$(ASAN_CC) BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	    build-asan/idbpq build-asan/unit_tests build-asan/fuzz_replay
 
 $(BUILD)/fuzz_replay: $(sort $(wildcard fuzz/fuzz_*.c)) fuzz/replay_main.c $(BUILD)/libidbpq.a
