@@ -12,6 +12,10 @@
 
 #include "cli.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 static const char help_text[] =
     "Usage: idbpq convert IN.parquet OUT.parquet [OPTIONS]\n"
     "\n"
@@ -109,6 +113,17 @@ static int parse_int(const char *s, long lo, long hi, int32_t *out)
     if (errno || *end || v < lo || v > hi) return -1;
     *out = (int32_t)v;
     return 0;
+}
+
+/* Column chunks come and go: a cursor per chunk allocates page-sized buffers (often MiBs) and
+ * frees them. glibc would return such blocks to the system (mmap/trim) and page-fault them in
+ * again for the next chunk; keep them in the heap for reuse instead. */
+static void keep_freed_memory(void)
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 }
 
 int cmd_convert(int argc, char **argv)
@@ -209,6 +224,7 @@ int cmd_convert(int argc, char **argv)
         rc = CLI_FAIL;
         goto out;
     }
+    keep_freed_memory();
     if ((rc = cli_open(&f, in)) != CLI_OK) goto out;
     {
         const idbpq_schema *s = idbpq_reader_schema(f.rd);

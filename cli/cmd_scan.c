@@ -10,6 +10,10 @@
 
 #include "cli.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 static const char help_text[] =
     "Usage: idbpq scan FILE [--columns LIST]\n"
     "\n"
@@ -120,6 +124,17 @@ static uint64_t fold_batch(uint64_t h, const idbpq_column_batch *b)
     return h;
 }
 
+/* Column chunks come and go: a cursor per chunk allocates page-sized buffers (often MiBs) and
+ * frees them. glibc would return such blocks to the system (mmap/trim) and page-fault them in
+ * again for the next chunk; keep them in the heap for reuse instead. */
+static void keep_freed_memory(void)
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 int cmd_scan(int argc, char **argv)
 {
     const char *path = NULL, *colspec = NULL, *val;
@@ -143,6 +158,7 @@ int cmd_scan(int argc, char **argv)
         }
     }
     if (!path) return cli_usage("scan", "missing FILE");
+    keep_freed_memory();
     if ((rc = cli_open(&f, path)) != CLI_OK) return rc;
     rc = cli_project("scan", idbpq_reader_schema(f.rd), colspec, &cols, &ncols);
     if (rc != CLI_OK) goto done;
