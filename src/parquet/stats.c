@@ -317,31 +317,38 @@ static inline uint64_t prefix_key(const uint8_t *p, size_t n)
 
 /* cmp_bytes of two values whose prefix keys are equal. Up to 8 bytes each, the keys hold
  * them whole, so the shorter one is a prefix of the other (its padding matched zero bytes). */
-static inline int tie_cmp(const idbpq_bytes *a, const idbpq_bytes *b)
+static inline int tie_cmp(const uint8_t *a, uint32_t la, const uint8_t *b, uint32_t lb)
 {
-    if (a->len <= 8 && b->len <= 8) return a->len < b->len ? -1 : a->len > b->len;
-    return cmp_bytes(a->ptr, a->len, b->ptr, b->len);
+    if (la <= 8 && lb <= 8) return la < lb ? -1 : la > lb;
+    return cmp_bytes(a, la, b, lb);
 }
 
 static idbpq_status fold_byte_array(struct idbpq__stats *s, cmp_fn cmp, const idbpq_bytes *v,
                                     size_t n)
 {
-    size_t imn = 0, imx = 0;
     if (cmp == cmp_bytes) {
         /* Compare 8-byte prefixes first; whole values only when the prefixes tie. */
-        uint64_t kmn = prefix_key(v[0].ptr, v[0].len), kmx = kmn;
+        const uint8_t *pmn = v[0].ptr, *pmx = v[0].ptr;
+        uint32_t lmn = v[0].len, lmx = v[0].len;
+        uint64_t kmn = prefix_key(pmn, lmn), kmx = kmn;
         for (size_t i = 1; i < n; i++) {
-            uint64_t k = prefix_key(v[i].ptr, v[i].len);
-            if (k < kmn || (k == kmn && tie_cmp(&v[i], &v[imn]) < 0)) {
-                imn = i;
+            const uint8_t *p = v[i].ptr;
+            uint32_t l = v[i].len;
+            uint64_t k = prefix_key(p, l);
+            if (k > kmn && k < kmx) continue; /* strictly inside: most values */
+            if (k < kmn || (k == kmn && tie_cmp(p, l, pmn, lmn) < 0)) {
                 kmn = k;
-            } else if (k > kmx || (k == kmx && tie_cmp(&v[i], &v[imx]) > 0)) {
-                imx = i;
+                pmn = p;
+                lmn = l;
+            } else if (k > kmx || (k == kmx && tie_cmp(p, l, pmx, lmx) > 0)) {
                 kmx = k;
+                pmx = p;
+                lmx = l;
             }
         }
-        return fold_candidates(s, cmp, v[imn].ptr, v[imn].len, v[imx].ptr, v[imx].len);
+        return fold_candidates(s, cmp, pmn, lmn, pmx, lmx);
     }
+    size_t imn = 0, imx = 0;
     for (size_t i = 1; i < n; i++) {
         if (cmp(v[i].ptr, v[i].len, v[imn].ptr, v[imn].len) < 0) imn = i;
         else if (cmp(v[i].ptr, v[i].len, v[imx].ptr, v[imx].len) > 0) imx = i;
