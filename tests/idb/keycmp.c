@@ -92,18 +92,6 @@ static void free_key(idbpq_key *k)
 
 static int sgn(int x) { return (x > 0) - (x < 0); }
 
-/* Weak stand-ins for idbpq_buffer until src/common/buffer.c is committed. */
-__attribute__((weak)) void idbpq_buffer_init(idbpq_buffer *b, const idbpq_allocator *alc)
-{
-    memset(b, 0, sizeof *b);
-    b->alc = alc;
-}
-__attribute__((weak)) void idbpq_buffer_free(idbpq_buffer *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
 int main(void)
 {
     static char line[1 << 20];

@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "test_idb_shim.h"
 
 /* ---- building keys ------------------------------------------------------------------------- */
 

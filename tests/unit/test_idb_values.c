@@ -8,7 +8,6 @@
 
 #include <math.h>
 
-#include "test_idb_shim.h"
 
 static idbpq_value *vnew(idbpq_vbatch *b, idbpq_vtype t) { return idbpq_value_new(b, t); }
 static idbpq_value *vstr(idbpq_vbatch *b, const char *s) { return idbpq_value_string_utf8(b, s, strlen(s)); }
