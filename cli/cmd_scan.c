@@ -76,17 +76,26 @@ static uint64_t fold_bytes(uint64_t h, const uint8_t *p, size_t n)
     return fold(fold(fold(fold(h, a), b), c), d);
 }
 
-/* One byte array on its own (length and bytes), so that consecutive values can overlap. */
+/* One byte array on its own (length and bytes), so that consecutive values can overlap:
+ * 16 bytes a step in two independent multiply chains, the last 1..16 bytes by overlapping
+ * loads (the length is mixed in, so every byte counts once per length). */
 static inline uint64_t value_hash(const uint8_t *p, size_t n)
 {
-    uint64_t x = fold(MIX, n);
-    while (n >= 8) {
-        x = fold(x, ld64(p));
-        p += 8;
-        n -= 8;
+    const uint64_t K = 0x9FB21C651E98DF25ULL;
+    uint64_t a = n * MIX, b = ~a;
+    while (n > 16) {
+        a = (a ^ ld64(p)) * K;
+        b = (b ^ ld64(p + 8)) * K;
+        p += 16;
+        n -= 16;
     }
-    if (n) x = fold(x, ld_short(p, n));
-    return x;
+    if (n >= 8) {
+        a ^= ld64(p);
+        b ^= ld64(p + n - 8);
+    } else if (n) {
+        a ^= ld_short(p, n);
+    }
+    return fold(a * K, b);
 }
 
 static uint64_t fold_byte_arrays(uint64_t h, const idbpq_bytes *v, size_t n)
