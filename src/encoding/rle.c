@@ -98,14 +98,13 @@ IDBPQ__INLINE ptrdiff_t rle_decode(struct idbpq__rle_dec *d, void *outv, size_t 
         if (d->rle_left) {
             size_t k = d->rle_left < want ? d->rle_left : want;
             uint32_t v = d->rle_value;
-            if (wide) {
-                uint32_t *o = o32 + done;
-                for (size_t i = 0; i < k; i++) o[i] = v;
-            } else {
-                uint16_t *o = o16 + done;
-                uint16_t v16 = (uint16_t)v;
-                for (size_t i = 0; i < k; i++) o[i] = v16;
-            }
+            /* Filled 8 bytes a store (levels without nulls are one long run). */
+            uint8_t *o = wide ? (uint8_t *)(o32 + done) : (uint8_t *)(o16 + done);
+            size_t bytes = k * (wide ? 4 : 2), i = 0;
+            uint64_t pat = wide ? (uint64_t)v * 0x0000000100000001ull
+                                : (uint64_t)(uint16_t)v * 0x0001000100010001ull;
+            for (; i + 8 <= bytes; i += 8) memcpy(o + i, &pat, 8);
+            for (; i < bytes; i += wide ? 4 : 2) memcpy(o + i, &pat, wide ? 4 : 2);
             d->rle_left -= (uint32_t)k;
             done += k;
             continue;
