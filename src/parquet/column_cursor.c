@@ -776,8 +776,11 @@ static idbpq_status read_impl(idbpq_column_cursor *c, size_t k, int exact, idbpq
     int last = end == pg->n_levels && c->pos >= c->end;
     if (rows > 0 && (!exact || rows == k || last)) {
         size_t n = end - pg->lpos;
-        size_t nv = count_values(c->leaf->max_def > 0 ? pg->def + pg->lpos : NULL, n,
-                                 (uint16_t)c->leaf->max_def);
+        /* The rest of the page holds the rest of its values: no need to count them. */
+        size_t nv = end == pg->n_levels
+                        ? pg->n_values - pg->vpos
+                        : count_values(c->leaf->max_def > 0 ? pg->def + pg->lpos : NULL, n,
+                                       (uint16_t)c->leaf->max_def);
         fill_batch(c, b, pg->def + pg->lpos, pg->rep + pg->lpos, pg->values + pg->vpos * c->width,
                    n, nv, rows);
         pg->lpos = end;
