@@ -7,6 +7,7 @@
 #define IDBPQ_IDB_H
 
 #include "common/common.h"
+#include "value/value.h" /* idbpq__verr: stateless errors */
 
 /* Chromium's IndexedDBKey::kMaximumDepth (third_party/blink/public/common/indexeddb/
  * indexeddb_key.h): arrays nested deeper than this are refused by its encoder and decoder.
@@ -15,15 +16,6 @@
 /* Chromium's IndexedDBKey::kMaximumArraySize: the most items an array key may hold. */
 #define IDBPQ__KEY_MAX_ARRAY 1000000u
 
-/* Fills err (may be NULL) with status, byte offset and a printf-style message; returns st. */
-idbpq_status idbpq__key_err(idbpq_error *err, idbpq_status st, uint64_t offset, const char *fmt,
-                            ...) IDBPQ__PRINTF(4, 5);
-
-/* Code unit i of a string (Latin-1 or UTF-16 storage). */
-IDBPQ__INLINE uint16_t idbpq__kstr_unit(const idbpq_str *s, uint32_t i)
-{
-    return s->two_byte ? ((const uint16_t *)s->data)[i] : ((const uint8_t *)s->data)[i];
-}
 
 /* Compares two strings by UTF-16 code unit (IndexedDB's string order): -1, 0, 1. */
 int idbpq__kstr_cmp(const idbpq_str *a, const idbpq_str *b);

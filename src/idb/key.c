@@ -11,20 +11,6 @@
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
 
-idbpq_status idbpq__key_err(idbpq_error *err, idbpq_status st, uint64_t offset, const char *fmt,
-                            ...)
-{
-    if (!err) return st;
-    va_list ap;
-    err->status = st;
-    err->offset = offset;
-    err->line = err->column = 0;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 int idbpq__kstr_cmp(const idbpq_str *a, const idbpq_str *b)
 {
     uint32_t n = a->len < b->len ? a->len : b->len;
@@ -33,7 +19,7 @@ int idbpq__kstr_cmp(const idbpq_str *a, const idbpq_str *b)
         if (c) return c < 0 ? -1 : 1;
     } else {
         for (uint32_t i = 0; i < n; i++) {
-            uint16_t x = idbpq__kstr_unit(a, i), y = idbpq__kstr_unit(b, i);
+            uint16_t x = idbpq__str_unit(a, i), y = idbpq__str_unit(b, i);
             if (x != y) return x < y ? -1 : 1;
         }
     }
@@ -122,7 +108,7 @@ static idbpq_status bytes_key(idbpq_vbatch *b, const uint8_t *p, uint64_t len, i
                               idbpq_error *err)
 {
     if (len > UINT32_MAX)
-        return idbpq__key_err(err, IDBPQ_LIMIT, 0, "binary key of %llu bytes is too large",
+        return idbpq__verr(err, IDBPQ_LIMIT, 0, "binary key of %llu bytes is too large",
                               (unsigned long long)len);
     uint8_t *c = idbpq__kalloc(b, (size_t)len);
     if (!c) return IDBPQ_NOMEM;
@@ -146,10 +132,10 @@ static int64_t prop_index(const idbpq_value *key)
     if (key->type != IDBPQ_V_STRING) return -1;
     const idbpq_str *s = &key->u.str;
     if (s->len == 0 || s->len > 10) return -1;
-    if (s->len > 1 && idbpq__kstr_unit(s, 0) == '0') return -1;
+    if (s->len > 1 && idbpq__str_unit(s, 0) == '0') return -1;
     int64_t v = 0;
     for (uint32_t i = 0; i < s->len; i++) {
-        uint16_t c = idbpq__kstr_unit(s, i);
+        uint16_t c = idbpq__str_unit(s, i);
         if (c < '0' || c > '9') return -1;
         v = v * 10 + (c - '0');
     }
@@ -174,16 +160,16 @@ static idbpq_status array_to_key(idbpq_vbatch *b, const idbpq_value *v,
 {
     for (const struct ancestor *a = seen; a; a = a->up)
         if (a->v == v)
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                                   "not a valid key: an array that contains itself");
     if (depth >= IDBPQ__KEY_MAX_DEPTH)
-        return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                               "not a valid key: arrays nested deeper than %d",
                               IDBPQ__KEY_MAX_DEPTH);
     struct ancestor me = {v, seen};
     uint32_t len = v->u.array.length;
     if (!v->u.array.sparse && len && !v->u.array.items)
-        return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "array value without items");
+        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "array value without items");
     /* A sparse array is a key only when every index below length is present; count first
      * so that a huge, mostly empty array is refused without allocating for it. */
     if (v->u.array.sparse) {
@@ -193,7 +179,7 @@ static idbpq_status array_to_key(idbpq_vbatch *b, const idbpq_value *v,
             if (ix >= 0 && ix < len) present++;
         }
         if (present < len)
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                                   "not a valid key: array with holes (%u of %u elements)",
                                   present, len);
     }
@@ -203,7 +189,7 @@ static idbpq_status array_to_key(idbpq_vbatch *b, const idbpq_value *v,
         for (uint32_t i = 0; i < len; i++) {
             const idbpq_value *it = v->u.array.items[i];
             if (!it || it->type == IDBPQ_V_HOLE)
-                return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+                return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                                       "not a valid key: array hole at index %u", i);
             idbpq_status st = to_key(b, it, &me, depth + 1, &items[i], err);
             if (st != IDBPQ_OK) return st;
@@ -218,7 +204,7 @@ static idbpq_status array_to_key(idbpq_vbatch *b, const idbpq_value *v,
         }
         for (uint32_t i = 0; i < len; i++) /* type 0: an index given by no property */
             if (items[i].type == 0)
-                return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+                return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                                       "not a valid key: array hole at index %u", i);
     }
     k->type = IDBPQ_KEY_ARRAY;
@@ -230,17 +216,17 @@ static idbpq_status array_to_key(idbpq_vbatch *b, const idbpq_value *v,
 static idbpq_status to_key(idbpq_vbatch *b, const idbpq_value *v, const struct ancestor *seen,
                            unsigned depth, idbpq_key *k, idbpq_error *err)
 {
-    if (!v) return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "no value");
+    if (!v) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "no value");
     switch ((idbpq_vtype)v->type) {
     case IDBPQ_V_NUMBER:
         if (isnan(v->u.number))
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "not a valid key: NaN");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "not a valid key: NaN");
         k->type = IDBPQ_KEY_NUMBER;
         k->u.number = v->u.number;
         return IDBPQ_OK;
     case IDBPQ_V_DATE:
         if (isnan(v->u.number))
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "not a valid key: invalid Date");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "not a valid key: invalid Date");
         k->type = IDBPQ_KEY_DATE;
         k->u.number = v->u.number;
         return IDBPQ_OK;
@@ -249,17 +235,17 @@ static idbpq_status to_key(idbpq_vbatch *b, const idbpq_value *v, const struct a
         return str_copy(b, &v->u.str, &k->u.str);
     case IDBPQ_V_ARRAY_BUFFER:
         if (v->u.buffer.len && !v->u.buffer.bytes)
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "ArrayBuffer without bytes");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "ArrayBuffer without bytes");
         return bytes_key(b, v->u.buffer.bytes, v->u.buffer.len, k, err);
     case IDBPQ_V_VIEW: {
         /* The viewed bytes only (spec: "get a copy of the bytes held by the buffer source"). */
         const idbpq_value *buf = v->u.view.buffer;
         if (!buf || buf->type != IDBPQ_V_ARRAY_BUFFER)
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "view without an ArrayBuffer");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "view without an ArrayBuffer");
         uint64_t off = v->u.view.offset, len = v->u.view.length;
         if (off > buf->u.buffer.len || len > buf->u.buffer.len - off ||
             (len && !buf->u.buffer.bytes))
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0,
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
                                   "view [%llu, +%llu) outside its %llu-byte buffer",
                                   (unsigned long long)off, (unsigned long long)len,
                                   (unsigned long long)buf->u.buffer.len);
@@ -284,7 +270,7 @@ static idbpq_status to_key(idbpq_vbatch *b, const idbpq_value *v, const struct a
     case IDBPQ_V_HOLE:
         break;
     }
-    return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "not a valid key: %s",
+    return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "not a valid key: %s",
                           vtype_name(v->type));
 }
 
@@ -292,11 +278,11 @@ idbpq_status idbpq_key_from_value(idbpq_vbatch *b, const idbpq_value *v, idbpq_k
                                   idbpq_error *err)
 {
     if (out) *out = NULL;
-    if (!b || !v || !out) return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
+    if (!b || !v || !out) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
     idbpq_key *k = idbpq__kalloc(b, sizeof *k);
-    if (!k) return idbpq__key_err(err, IDBPQ_NOMEM, 0, "out of memory");
+    if (!k) return idbpq__verr(err, IDBPQ_NOMEM, 0, "out of memory");
     idbpq_status st = to_key(b, v, NULL, 0, k, err);
-    if (st == IDBPQ_NOMEM) return idbpq__key_err(err, st, 0, "out of memory");
+    if (st == IDBPQ_NOMEM) return idbpq__verr(err, st, 0, "out of memory");
     if (st != IDBPQ_OK) return st;
     *out = k;
     return IDBPQ_OK;

@@ -53,7 +53,7 @@ static idbpq_status ldb_encode(const idbpq_key *k, idbpq_buffer *out, unsigned d
         IDBPQ__TRY(idbpq__kbuf_append(out, &t, 1));
         IDBPQ__TRY(put_varint(out, k->u.str.len));
         for (uint32_t i = 0; i < k->u.str.len; i++) {
-            uint16_t u = idbpq__kstr_unit(&k->u.str, i);
+            uint16_t u = idbpq__str_unit(&k->u.str, i);
             uint8_t be[2] = {(uint8_t)(u >> 8), (uint8_t)u};
             IDBPQ__TRY(idbpq__kbuf_append(out, be, 2));
         }
@@ -92,7 +92,7 @@ struct dec {
 
 static idbpq_status corrupt(struct dec *d, const uint8_t *at, const char *what)
 {
-    return idbpq__key_err(d->err, IDBPQ_CORRUPT, (uint64_t)(at - d->start), "key: %s", what);
+    return idbpq__verr(d->err, IDBPQ_CORRUPT, (uint64_t)(at - d->start), "key: %s", what);
 }
 
 /* A VarInt as Chromium writes it: LEB128, at most 10 bytes, minimal (so that re-encoding a
@@ -212,7 +212,7 @@ static idbpq_status srt_encode(const idbpq_key *k, idbpq_buffer *out, unsigned d
         b[0] = SRT_STRING;
         IDBPQ__TRY(idbpq__kbuf_append(out, b, 1));
         for (uint32_t i = 0; i < k->u.str.len; i++) {
-            uint16_t u = idbpq__kstr_unit(&k->u.str, i);
+            uint16_t u = idbpq__str_unit(&k->u.str, i);
             uint8_t c[3] = {SRT_PAD, (uint8_t)(u >> 8), (uint8_t)u};
             IDBPQ__TRY(idbpq__kbuf_append(out, c, 3));
         }
@@ -356,12 +356,12 @@ static idbpq_status decode_common(idbpq_vbatch *b, const uint8_t *p, size_t n, i
 {
     if (out) *out = NULL;
     if (used) *used = 0;
-    if (!b || (!p && n) || !out) return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
+    if (!b || (!p && n) || !out) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
     struct dec d = {b, p, p, p + n, err};
     idbpq_key *k = idbpq__kalloc(b, sizeof *k);
-    if (!k) return idbpq__key_err(err, IDBPQ_NOMEM, 0, "out of memory");
+    if (!k) return idbpq__verr(err, IDBPQ_NOMEM, 0, "out of memory");
     idbpq_status st = sortable ? srt_decode(&d, k, 0) : ldb_decode(&d, k, 0);
-    if (st == IDBPQ_NOMEM) return idbpq__key_err(err, st, (uint64_t)(d.p - p), "out of memory");
+    if (st == IDBPQ_NOMEM) return idbpq__verr(err, st, (uint64_t)(d.p - p), "out of memory");
     if (st != IDBPQ_OK) return st;
     *out = k;
     if (used) *used = (size_t)(d.p - p);

@@ -73,12 +73,12 @@ static int name_eq(const idbpq_str *s, const char *id, size_t n)
         if (c < 0) return 0;
         if (c >= 0x10000) {
             uint32_t v = (uint32_t)c - 0x10000;
-            if (u + 2 > s->len || idbpq__kstr_unit(s, u) != 0xd800 + (v >> 10) ||
-                idbpq__kstr_unit(s, u + 1) != 0xdc00 + (v & 0x3ff))
+            if (u + 2 > s->len || idbpq__str_unit(s, u) != 0xd800 + (v >> 10) ||
+                idbpq__str_unit(s, u + 1) != 0xdc00 + (v & 0x3ff))
                 return 0;
             u += 2;
         } else {
-            if (u >= s->len || idbpq__kstr_unit(s, u) != (uint32_t)c) return 0;
+            if (u >= s->len || idbpq__str_unit(s, u) != (uint32_t)c) return 0;
             u++;
         }
     }
@@ -193,7 +193,7 @@ static idbpq_status evaluate(idbpq_vbatch *b, const idbpq_value *v, const char *
         IDBPQ__TRY(step(b, cur, path + i, j - i, &next));
         if (!next) {
             *out = NULL;
-            return idbpq__key_err(err, IDBPQ_END, 0, "key path \"%s\": no property \"%.*s\"",
+            return idbpq__verr(err, IDBPQ_END, 0, "key path \"%s\": no property \"%.*s\"",
                                   path, (int)(j - i), path + i);
         }
         cur = next;
@@ -219,17 +219,17 @@ idbpq_status idbpq_key_extract(idbpq_vbatch *b, const idbpq_value *v, const idbp
                                idbpq_key **out, idbpq_error *err)
 {
     if (out) *out = NULL;
-    if (!b || !v || !kp || !out) return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
+    if (!b || !v || !kp || !out) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
     if (kp->type == 1 || kp->type == 2) {
         uint32_t n = kp->type == 1 ? 1 : kp->n;
         if (n == 0 || !kp->paths)
-            return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "invalid key path: empty array");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "invalid key path: empty array");
         for (uint32_t i = 0; i < n; i++)
             if (!kp->paths[i] || !idbpq__keypath_valid(kp->paths[i], strlen(kp->paths[i])))
-                return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "invalid key path \"%s\"",
+                return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "invalid key path \"%s\"",
                                       kp->paths[i] ? kp->paths[i] : "(null)");
     } else {
-        return idbpq__key_err(err, IDBPQ_INVALID_ARG, 0, "no key path");
+        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "no key path");
     }
 
     if (kp->type == 1) {
@@ -243,7 +243,7 @@ idbpq_status idbpq_key_extract(idbpq_vbatch *b, const idbpq_value *v, const idbp
      * in a new array and convert that (spec "evaluate a key path", list case). */
     idbpq_value *arr = idbpq_value_new(b, IDBPQ_V_ARRAY);
     idbpq_value **items = arr ? idbpq__kalloc(b, (size_t)kp->n * sizeof *items) : NULL;
-    if (!items) return idbpq__key_err(err, IDBPQ_NOMEM, 0, "out of memory");
+    if (!items) return idbpq__verr(err, IDBPQ_NOMEM, 0, "out of memory");
     for (uint32_t i = 0; i < kp->n; i++) {
         const idbpq_value *r;
         IDBPQ__TRY(evaluate(b, v, kp->paths[i], &r, err));
