@@ -402,7 +402,11 @@ static idbpq_status decode_dict_indices(idbpq_column_cursor *c, const uint8_t *p
         return failf(c, IDBPQ_CORRUPT, "dictionary indices %s after %td of %zu values", got < 0 ? "malformed" : "end", got < 0 ? 0 : got,
                      nv);
     uint32_t max = 0;
-    for (size_t i = 0; i < nv; i++) max = c->indices[i] > max ? c->indices[i] : max;
+    const uint32_t *ix = c->indices;
+    size_t i = 0;
+    for (; i + 16 <= nv; i += 16) /* a fixed trip count vectorizes at -O2 */
+        for (size_t j = 0; j < 16; j++) max = ix[i + j] > max ? ix[i + j] : max;
+    for (; i < nv; i++) max = ix[i] > max ? ix[i] : max;
     if (max >= c->dict_count)
         return failf(c, IDBPQ_CORRUPT, "dictionary index %u out of range (dictionary has %u)", max, c->dict_count);
     gather(c->dict_values, c->indices, nv, c->width, out);
