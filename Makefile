@@ -50,7 +50,7 @@ $(BUILD)/idbpq: $(CLI_OBJ) $(BUILD)/libidbpq.a
 
 # The CLI at the top of the tree, for the README's commands.
 idbpq: $(BUILD)/idbpq
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libidbpq.a
 	$(CC) $(OPT) $(CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libidbpq.a $(LIBS) $(LDFLAGS)
