@@ -83,6 +83,7 @@ demo: all
 
 bench: all
 	bash bench/run.sh
+	bash bench/value/run.sh
 
 fuzz:
 	sh fuzz/run_libfuzzer.sh
