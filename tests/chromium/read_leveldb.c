@@ -385,7 +385,7 @@ static int cmd_values(const char *dir, const char *blob_dir, const char *dbname)
     uint64_t cur_os = 0;
     int auto_inc = 0;
     char keypath[256] = "";
-    long records = 0, failures = 0;
+    long records = 0, failures = 0, snappy = 0, wrapped = 0, blobs = 0;
     uint8_t start[32];
     size_t sn = put_prefix(start, db_id, 1, 1); /* records of store 1, empty key: first */
     for (leveldb_iter_seek(it, (const char *)start, sn); leveldb_iter_valid(it); leveldb_iter_next(it)) {
@@ -449,6 +449,9 @@ static int cmd_values(const char *dir, const char *blob_dir, const char *dbname)
         const uint8_t *v = (const uint8_t *)leveldb_iter_value(it, &vn), *p = v;
         uint64_t version;
         if (!get_varint(&p, v + vn, &version)) die("record without a version", NULL);
+        if (v + vn - p >= 3 && p[0] == 0xff && p[1] == 0x11 && (p[2] == 1 || p[2] == 2))
+            *(p[2] == 1 ? &wrapped : &snappy) += 1;
+        blobs += rc.n;
         idbpq_v8_opts o;
         idbpq_v8_opts_init(&o);
         o.flags = IDBPQ_V8_AUTO;
@@ -501,7 +504,8 @@ static int cmd_values(const char *dir, const char *blob_dir, const char *dbname)
     leveldb_close(db);
     leveldb_options_destroy(opt);
     leveldb_comparator_destroy(cmpr);
-    fprintf(stderr, "# read_leveldb: %ld records, %ld failures\n", records, failures);
+    fprintf(stderr, "# read_leveldb: %ld records (%ld snappy-compressed, %ld moved into a blob file, "
+            "%ld external objects), %ld failures\n", records, snappy, wrapped, blobs, failures);
     return failures ? 1 : 0;
 }
 

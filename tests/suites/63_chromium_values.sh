@@ -61,6 +61,7 @@ if [ "$drc" -ge 2 ]; then
 else
     node tests/chromium/compare.mjs "$tmp/page_values.txt" "$tmp/driver_values.txt" >"$tmp/cmp.out" 2>&1
     crc=$?
+    grep '^# read_leveldb:' "$tmp/driver.err"
     summary=$(grep '^# values:' "$tmp/cmp.out" | sed 's/^# values: //')
     failed=$(grep -c '"error":' "$tmp/driver_values.txt")
     if [ "$crc" = 0 ]; then
