@@ -785,7 +785,7 @@ typedef struct idbpq_v8_opts {
     uint32_t flags;             /* IDBPQ_V8_* */
     uint32_t max_depth;         /* nesting limit (default 1000) */
     uint64_t max_bytes;         /* decoded size limit (default 1 GiB) */
-    uint32_t v8_version;        /* encode: 13..15 (default 15) */
+    uint32_t v8_version;        /* encode: 13..16 (default 15; Chrome 150+ writes 16) */
     uint32_t blink_version;     /* encode: default 21 */
     idbpq_blob_resolver resolve_blob; /* decode: for wrapped large values and Blob contents */
     void *resolve_ctx;

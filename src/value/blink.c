@@ -20,7 +20,7 @@ void idbpq_v8_opts_init(idbpq_v8_opts *o)
     o->flags = IDBPQ_V8_AUTO;
     o->max_depth = 1000;
     o->max_bytes = (uint64_t)1 << 30;
-    o->v8_version = IDBPQ__V8_LATEST;
+    o->v8_version = IDBPQ__V8_DEFAULT_WRITE;
     o->blink_version = IDBPQ__BLINK_LATEST;
 }
 

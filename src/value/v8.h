@@ -10,7 +10,13 @@
 #include "value/value.h"
 
 /* The newest V8 format this codec reads and writes (value-serializer.cc kLatestVersion). */
-#define IDBPQ__V8_LATEST 15
+/* The newest wire version read and written. Version 16 (Chrome ~150+) writes ArrayBuffer and
+ * view lengths and offsets as full 64-bit varints instead of 32-bit ones; nothing else
+ * changed (value-serializer.cc version history). */
+#define IDBPQ__V8_LATEST 16
+/* What the encoder writes unless asked: 15 is what Node 20's V8 writes and what every
+ * current Chromium reads. */
+#define IDBPQ__V8_DEFAULT_WRITE 15
 /* Blink's wire version current Chrome writes, and the first with the trailer locator. */
 #define IDBPQ__BLINK_LATEST 21
 #define IDBPQ__BLINK_TRAILER_MIN 21

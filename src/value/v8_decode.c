@@ -1,6 +1,6 @@
 /*
- * v8_decode.c — reads V8's ValueSerializer format (versions 0-15; 13-15 are what browsers and
- * Node write) into idbpq values, in one pass, with every allocation in the value batch.
+ * v8_decode.c — reads V8's ValueSerializer format (versions 0-16; Node 20 writes 15, Chrome 150+
+ * writes 16) into idbpq values, in one pass, with every allocation in the value batch.
  *
  * Follows ValueDeserializer in v8/src/objects/value-serializer.cc: the same tags, the same
  * object-id order (an id for every receiver when its reading starts; a view's after its
@@ -465,25 +465,36 @@ static idbpq_status read_bigint(struct idbpq__v8r *r, const uint8_t *at, idbpq_v
     return IDBPQ_OK;
 }
 
+/* Buffer and view sizes: 32-bit varints up to version 15, full 64-bit ones from 16. */
+static int size_varint(struct idbpq__v8r *r, uint64_t *out)
+{
+    if (r->version >= 16) return idbpq__v8_varint64(r, out);
+    uint32_t v;
+    if (!idbpq__v8_varint32(r, &v)) return 0;
+    *out = v;
+    return 1;
+}
+
 static idbpq_status read_array_buffer(struct idbpq__v8r *r, const uint8_t *at, idbpq_value *v,
                                       int resizable)
 {
-    uint32_t len, max;
-    if (!idbpq__v8_varint32(r, &len)) return FAIL(at, "truncated ArrayBuffer length");
+    uint64_t len, max;
+    if (!size_varint(r, &len)) return FAIL(at, "truncated ArrayBuffer length");
     max = len;
     if (resizable) {
-        if (!idbpq__v8_varint32(r, &max))
+        if (!size_varint(r, &max))
             return FAIL(at, "truncated resizable ArrayBuffer max length ('~')");
         if (len > max)
-            return FAIL(at, "resizable ArrayBuffer length %u above its maximum %u", len, max);
+            return FAIL(at, "resizable ArrayBuffer length %llu above its maximum %llu",
+                        (unsigned long long)len, (unsigned long long)max);
     }
-    if (len > (size_t)(r->end - r->p))
-        return FAIL(at, "ArrayBuffer of %u bytes runs past the end ('%c')", len,
-                    resizable ? '~' : 'B');
+    if (len > (uint64_t)(r->end - r->p))
+        return FAIL(at, "ArrayBuffer of %llu bytes runs past the end ('%c')",
+                    (unsigned long long)len, resizable ? '~' : 'B');
     if (len) {
-        uint8_t *c = idbpq__v8r_alloc(r, len);
+        uint8_t *c = idbpq__v8r_alloc(r, (size_t)len);
         if (!c) return r->err ? r->err->status : IDBPQ_NOMEM;
-        memcpy(c, r->p, len);
+        memcpy(c, r->p, (size_t)len);
         v->u.buffer.bytes = c;
     }
     r->p += len;
@@ -498,13 +509,14 @@ static idbpq_status read_view(struct idbpq__v8r *r, const uint8_t *at, idbpq_val
                               idbpq_value **out)
 {
     uint8_t sub;
-    uint32_t off, len, flags = 0;
+    uint64_t off, len;
+    uint32_t flags = 0;
     uint64_t blen = buf->u.buffer.len;
-    if (!varint8(r, &sub) || !idbpq__v8_varint32(r, &off) || !idbpq__v8_varint32(r, &len))
+    if (!varint8(r, &sub) || !size_varint(r, &off) || !size_varint(r, &len))
         return FAIL(at, "truncated view ('V')");
     if (off > blen || len > blen - off)
-        return FAIL(at, "view ('V' '%c') [%u, +%u) outside its %llu-byte buffer", sub, off, len,
-                    (unsigned long long)blen);
+        return FAIL(at, "view ('V' '%c') [%llu, +%llu) outside its %llu-byte buffer", sub,
+                    (unsigned long long)off, (unsigned long long)len, (unsigned long long)blen);
     if ((r->version >= 14 || r->v13_view_flags) && !idbpq__v8_varint32(r, &flags))
         return FAIL(at, "truncated view flags ('V')");
     idbpq_view_kind kind;
@@ -526,8 +538,8 @@ static idbpq_status read_view(struct idbpq__v8r *r, const uint8_t *at, idbpq_val
     default: return FAIL(at, "unknown view subtag 0x%02x ('V')", sub);
     }
     if (off % size || len % size)
-        return FAIL(at, "view ('V' '%c') offset %u / length %u not multiples of %u", sub, off,
-                    len, size);
+        return FAIL(at, "view ('V' '%c') offset %llu / length %llu not multiples of %u", sub,
+                    (unsigned long long)off, (unsigned long long)len, size);
     /* ValidateJSArrayBufferViewFlags: length-tracking / RAB-backed only over a resizable
      * buffer, and a view over a resizable buffer must say so. */
     int tracking = flags & 1, rab = (flags >> 1) & 1;

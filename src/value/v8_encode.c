@@ -1,5 +1,5 @@
 /*
- * v8_encode.c — writes idbpq values in V8's ValueSerializer format (versions 13-15, default
+ * v8_encode.c — writes idbpq values in V8's ValueSerializer format (versions 13-16, default
  * 15), optionally inside Blink's envelope, byte for byte as V8 writes them where V8 is
  * canonical (v8/src/objects/value-serializer.cc, ValueSerializer::Write*).
  *
@@ -292,10 +292,12 @@ static idbpq_status w_receiver(struct idbpq__v8w *w, const idbpq_value *v)
         return tag_varint(w, map ? ':' : ',', n);
     }
     case IDBPQ_V_ARRAY_BUFFER:
-        if (v->u.buffer.len > UINT32_MAX || (v->u.buffer.resizable &&
-                                             (v->u.buffer.max_len > UINT32_MAX ||
-                                              v->u.buffer.max_len < v->u.buffer.len)))
-            return bad(w, "ArrayBuffer length over 2^32-1 or above its maximum");
+        if (v->u.buffer.resizable && v->u.buffer.max_len < v->u.buffer.len)
+            return bad(w, "ArrayBuffer length above its maximum");
+        if (w->version < 16 &&
+            (v->u.buffer.len > UINT32_MAX || (v->u.buffer.resizable &&
+                                              v->u.buffer.max_len > UINT32_MAX)))
+            return bad(w, "ArrayBuffer length over 2^32-1 (needs V8 format 16)");
         if (v->u.buffer.resizable)
             IDBPQ__TRY(tag_2varints(w, '~', v->u.buffer.len, v->u.buffer.max_len));
         else
@@ -304,8 +306,8 @@ static idbpq_status w_receiver(struct idbpq__v8w *w, const idbpq_value *v)
     case IDBPQ_V_VIEW: {
         uint8_t sub = view_subtag(v->u.view.kind);
         if (!sub) return bad(w, "unknown view kind");
-        if (v->u.view.offset > UINT32_MAX || v->u.view.length > UINT32_MAX)
-            return bad(w, "view offset or length over 2^32-1");
+        if (w->version < 16 && (v->u.view.offset > UINT32_MAX || v->u.view.length > UINT32_MAX))
+            return bad(w, "view offset or length over 2^32-1 (needs V8 format 16)");
         IDBPQ__TRY(idbpq__v8w_reserve(w, 32));
         idbpq__v8w_byte_unchecked(w, 'V');
         put_varint(w, sub);
@@ -414,9 +416,9 @@ idbpq_status idbpq_v8_encode(const idbpq_value *v, const idbpq_v8_opts *opts, id
         err->msg[0] = 0;
     }
     if (!v || !out) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "invalid argument");
-    uint32_t version = opts->v8_version ? opts->v8_version : IDBPQ__V8_LATEST;
+    uint32_t version = opts->v8_version ? opts->v8_version : IDBPQ__V8_DEFAULT_WRITE;
     if (version < 13 || version > IDBPQ__V8_LATEST)
-        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "V8 format version %u: 13..15 are written",
+        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "V8 format version %u: 13..16 are written",
                            version);
     struct idbpq__v8w w;
     memset(&w, 0, sizeof w);
