@@ -146,6 +146,7 @@ idbpq_status idbpq__ldb_parse_key(const uint8_t *p, size_t n, struct idbpq__ldb_
             struct idbpq__ldb_key tmp;
             memset(&tmp, 0, sizeof tmp);
             IDBPQ__TRY(pf.db == 0 ? parse_global(&r, &tmp) : parse_dbmeta(&r, &tmp));
+            if (r.p != r.end) return idbpq__ldb_corrupt(&r, r.p, "bytes after the key");
             k->kind = IDBPQ__LDB_UNKNOWN;
             k->db_id = pf.db;
             k->os_id = pf.os;
