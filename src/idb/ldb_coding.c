@@ -110,7 +110,7 @@ idbpq_status idbpq__ldb_put_varint(idbpq_buffer *out, int64_t v)
     return put(out, b, n);
 }
 
-idbpq_status idbpq__ldb_get_varint(struct idbpq__ldb_rd *r, int64_t *v)
+idbpq_status idbpq__ldb_get_varint_slow(struct idbpq__ldb_rd *r, int64_t *v)
 {
     const uint8_t *at = r->p;
     uint64_t x;
@@ -200,7 +200,7 @@ idbpq_status idbpq__ldb_put_string_with_length(idbpq_buffer *out, const idbpq_st
 idbpq_status idbpq__ldb_get_swl_raw(struct idbpq__ldb_rd *r, struct idbpq__ldb_bytes *body)
 {
     const uint8_t *at = r->p;
-    int64_t n;
+    int64_t n = 0;
     IDBPQ__TRY(idbpq__ldb_get_varint(r, &n));
     if ((uint64_t)n > idbpq__ldb_rd_left(r) / 2) {
         r->p = at;
@@ -232,7 +232,7 @@ idbpq_status idbpq__ldb_put_binary(idbpq_buffer *out, const uint8_t *p, size_t n
 idbpq_status idbpq__ldb_get_binary(struct idbpq__ldb_rd *r, struct idbpq__ldb_bytes *v)
 {
     const uint8_t *at = r->p;
-    int64_t n;
+    int64_t n = 0;
     IDBPQ__TRY(idbpq__ldb_get_varint(r, &n));
     if ((uint64_t)n > idbpq__ldb_rd_left(r)) {
         r->p = at;
@@ -249,7 +249,7 @@ idbpq_status idbpq__ldb_get_binary(struct idbpq__ldb_rd *r, struct idbpq__ldb_by
 static idbpq_status idbkey_skip(struct idbpq__ldb_rd *r, int sentinels, unsigned depth)
 {
     const uint8_t *at = r->p;
-    int64_t n;
+    int64_t n = 0;
     double d;
     if (depth > IDBPQ__KEY_MAX_DEPTH) return idbpq__ldb_corrupt(r, at, "key arrays nested too deep");
     if (r->p >= r->end) return idbpq__ldb_corrupt(r, at, "truncated: key type byte expected");

@@ -83,7 +83,16 @@ idbpq_status idbpq__ldb_get_int_n(struct idbpq__ldb_rd *r, unsigned n, int64_t *
 /* VarInt: unsigned LEB128 of v >= 0, at most 10 bytes. Decoding accepts non-minimal forms
  * (as Chromium's DecodeVarInt does) and refuses values past INT64_MAX (negative there). */
 idbpq_status idbpq__ldb_put_varint(idbpq_buffer *out, int64_t v);
-idbpq_status idbpq__ldb_get_varint(struct idbpq__ldb_rd *r, int64_t *v);
+idbpq_status idbpq__ldb_get_varint_slow(struct idbpq__ldb_rd *r, int64_t *v);
+/* One-byte VarInts (most ids and lengths) inline: idb_cmp1 reads several per comparison. */
+static inline idbpq_status idbpq__ldb_get_varint(struct idbpq__ldb_rd *r, int64_t *v)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *v = *r->p++;
+        return IDBPQ_OK;
+    }
+    return idbpq__ldb_get_varint_slow(r, v);
+}
 
 /* Double: 8 bytes in host order (little-endian on every platform idbpq builds for). Any bit
  * pattern, NaN included, is a Double; keys refuse NaN at their own level. */
@@ -140,7 +149,20 @@ struct idbpq__ldb_prefix {
     int64_t db, os, index;
 };
 idbpq_status idbpq__ldb_put_prefix(idbpq_buffer *out, int64_t db, int64_t os, int64_t index);
-idbpq_status idbpq__ldb_get_prefix(struct idbpq__ldb_rd *r, struct idbpq__ldb_prefix *pf);
+idbpq_status idbpq__ldb_get_prefix_slow(struct idbpq__ldb_rd *r, struct idbpq__ldb_prefix *pf);
+/* One-byte ids (first byte 00) inline; the rest in get_prefix_slow. */
+static inline idbpq_status idbpq__ldb_get_prefix(struct idbpq__ldb_rd *r,
+                                                 struct idbpq__ldb_prefix *pf)
+{
+    if (r->end - r->p >= 4 && r->p[0] == 0) {
+        pf->db = r->p[1];
+        pf->os = r->p[2];
+        pf->index = r->p[3];
+        r->p += 4;
+        return IDBPQ_OK;
+    }
+    return idbpq__ldb_get_prefix_slow(r, pf);
+}
 
 /* ==== whole keys (§1.7–§1.11) ============================================================== */
 

@@ -25,7 +25,7 @@ idbpq_status idbpq__ldb_put_prefix(idbpq_buffer *out, int64_t db, int64_t os, in
     return idbpq__kbuf_append(out, b, k);
 }
 
-idbpq_status idbpq__ldb_get_prefix(struct idbpq__ldb_rd *r, struct idbpq__ldb_prefix *pf)
+idbpq_status idbpq__ldb_get_prefix_slow(struct idbpq__ldb_rd *r, struct idbpq__ldb_prefix *pf)
 {
     const uint8_t *at = r->p;
     if (r->p >= r->end) return idbpq__ldb_corrupt(r, at, "empty key");
