@@ -11,10 +11,10 @@
  * themselves by bytes. So the order is total, and equals Chromium's wherever Chromium's is
  * defined. Metadata type bytes Chromium does not know (yet) order by type byte, then by the
  * rest of the bytes, so a future singleton lands where Chromium would put it.
+ * The parts (prefix, VarInt, StringWithLength, IDBKey) are read and checked by ldb_coding.h's
+ * decoders, the same ones the profile reader uses, so both agree on what is well-formed.
  */
-#include "idb/idb.h"
-
-#include <math.h>
+#include "idb/ldb_coding.h"
 
 enum ptype { P_GLOBAL, P_DBMETA, P_DATA, P_EXISTS, P_BLOB, P_INDEX };
 
@@ -40,67 +40,48 @@ struct parsed {
     size_t rest;                   /* bytes left after the index key and sequence number */
 };
 
-/* ---- primitive decoders: 0 on success, -1 when malformed ---------------------------------- */
+/* ---- reading parts: the checks are ldb_coding.h's (err NULL: no message is formatted) ---- */
 
-/* Chromium's VarInt, as an int64: larger values come out negative there and are refused. */
-static int varint(struct sl *s, uint64_t *v)
+static void set_sl(struct sl *out, struct idbpq__ldb_bytes b)
 {
-    if (idbpq__read_uleb(&s->p, s->end, v) != 0) return -1;
-    return *v > (uint64_t)INT64_MAX ? -1 : 0;
+    out->p = b.p;
+    out->end = b.p + b.n;
 }
 
-static int str_with_length(struct sl *s, struct sl *body)
+/* Chromium's VarInt, as an int64: larger values come out negative there and are refused. */
+static int varint(struct idbpq__ldb_rd *r, uint64_t *v)
 {
-    uint64_t n;
-    if (varint(s, &n) != 0 || n > (uint64_t)(s->end - s->p) / 2) return -1;
-    body->p = s->p;
-    body->end = s->p + 2 * n;
-    s->p = body->end;
+    int64_t x;
+    if (idbpq__ldb_get_varint(r, &x) != IDBPQ_OK) return -1;
+    *v = (uint64_t)x;
+    return 0;
+}
+
+static int str_with_length(struct idbpq__ldb_rd *r, struct sl *body)
+{
+    struct idbpq__ldb_bytes b;
+    if (idbpq__ldb_get_swl_raw(r, &b) != IDBPQ_OK) return -1;
+    set_sl(body, b);
     return 0;
 }
 
 /* One IDBKey as stored or as a range bound: the sentinels Null (0, "max key") and MinKey (5)
  * are one byte and allowed here, unlike in idbpq_key_decode_leveldb. NaN doubles would make
  * Chromium's number order non-transitive, so they are malformed. */
-static int idbkey_skip(struct sl *s, unsigned depth)
+static int idbkey(struct idbpq__ldb_rd *r, struct sl *key)
 {
-    uint64_t n;
-    double d;
-    if (depth > IDBPQ__KEY_MAX_DEPTH || s->p >= s->end) return -1;
-    switch (*s->p++) {
-    case 0:
-    case 5:
-        return 0;
-    case 1: /* string */
-        if (varint(s, &n) != 0 || n > (uint64_t)(s->end - s->p) / 2) return -1;
-        s->p += 2 * n;
-        return 0;
-    case 2: /* date */
-    case 3: /* number */
-        if (s->end - s->p < 8) return -1;
-        memcpy(&d, s->p, 8);
-        s->p += 8;
-        return isnan(d) ? -1 : 0;
-    case 4: /* array */
-        if (varint(s, &n) != 0 || n > (uint64_t)(s->end - s->p)) return -1;
-        while (n--)
-            if (idbkey_skip(s, depth + 1) != 0) return -1;
-        return 0;
-    case 6: /* binary */
-        if (varint(s, &n) != 0 || n > (uint64_t)(s->end - s->p)) return -1;
-        s->p += n;
-        return 0;
-    default:
-        return -1;
-    }
+    struct idbpq__ldb_bytes b;
+    if (idbpq__ldb_get_idbkey_raw(r, 1, &b) != IDBPQ_OK) return -1;
+    set_sl(key, b);
+    return 0;
 }
 
-static int idbkey(struct sl *s, struct sl *key)
+/* A VarInt inside an IDBKey that parse() has already checked. */
+static uint64_t checked_varint(struct sl *s)
 {
-    key->p = s->p;
-    if (idbkey_skip(s, 0) != 0) return -1;
-    key->end = s->p;
-    return 0;
+    uint64_t v = 0;
+    idbpq__read_uleb(&s->p, s->end, &v);
+    return v;
 }
 
 /* ---- comparisons on parsed parts ------------------------------------------------------------ */
@@ -149,16 +130,16 @@ static int idbkey_cmp(struct sl *a, struct sl *b)
     case 1:
     case 6: {
         unsigned w = ta == 1 ? 2 : 1;
-        varint(a, &na);
-        varint(b, &nb);
+        na = checked_varint(a);
+        nb = checked_varint(b);
         const uint8_t *pa = a->p, *pb = b->p;
         a->p += w * na;
         b->p += w * nb;
         return cmp_bytes(pa, (size_t)(w * na), pb, (size_t)(w * nb));
     }
     case 4:
-        varint(a, &na);
-        varint(b, &nb);
+        na = checked_varint(a);
+        nb = checked_varint(b);
         for (uint64_t i = 0; i < na && i < nb; i++) {
             int c = idbkey_cmp(a, b);
             if (c) return c;
@@ -177,18 +158,7 @@ static int idbkey_cmp_sl(const struct sl *a, const struct sl *b)
 
 /* ---- parsing a whole key ------------------------------------------------------------------- */
 
-/* "Int" in exactly n bytes, little-endian (indexeddb-on-disk.md §1.4). */
-static int prefix_int(struct sl *s, unsigned n, int64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned i = 0; i < n; i++) x |= (uint64_t)s->p[i] << (8 * i);
-    s->p += n;
-    if (x > (uint64_t)INT64_MAX) return -1;
-    *v = (int64_t)x;
-    return 0;
-}
-
-static int parse_global(struct sl *s, struct parsed *k)
+static int parse_global(struct idbpq__ldb_rd *s, struct parsed *k)
 {
     if (s->p >= s->end) return -1;
     k->tb = *s->p++;
@@ -199,13 +169,14 @@ static int parse_global(struct sl *s, struct parsed *k)
     } else {
         /* Singletons, the scopes area (compared bytewise after the type byte) and unknown
          * types: the rest is opaque. */
-        k->s1 = *s;
+        k->s1.p = s->p;
+        k->s1.end = s->end;
         s->p = s->end;
     }
     return s->p == s->end ? 0 : -1;
 }
 
-static int parse_dbmeta(struct sl *s, struct parsed *k)
+static int parse_dbmeta(struct idbpq__ldb_rd *s, struct parsed *k)
 {
     if (s->p >= s->end) return -1;
     k->tb = *s->p++;
@@ -231,7 +202,8 @@ static int parse_dbmeta(struct sl *s, struct parsed *k)
         if (varint(s, &k->n1) != 0 || str_with_length(s, &k->s1) != 0) return -1;
         break;
     default:
-        k->s1 = *s;
+        k->s1.p = s->p;
+        k->s1.end = s->end;
         s->p = s->end;
     }
     return s->p == s->end ? 0 : -1;
@@ -239,14 +211,13 @@ static int parse_dbmeta(struct sl *s, struct parsed *k)
 
 static int parse(const uint8_t *p, size_t n, struct parsed *k)
 {
-    struct sl s = {p, p + n};
-    if (n < 1) return -1;
-    uint8_t first = *s.p++;
-    unsigned dbn = ((first >> 5) & 7) + 1, osn = ((first >> 2) & 7) + 1, ixn = (first & 3) + 1;
-    if ((size_t)(s.end - s.p) < dbn + osn + ixn) return -1;
-    if (prefix_int(&s, dbn, &k->db) || prefix_int(&s, osn, &k->os) ||
-        prefix_int(&s, ixn, &k->idx))
-        return -1;
+    struct idbpq__ldb_rd s;
+    struct idbpq__ldb_prefix pf;
+    idbpq__ldb_rd_init(&s, p, n, NULL);
+    if (idbpq__ldb_get_prefix(&s, &pf) != IDBPQ_OK) return -1;
+    k->db = pf.db;
+    k->os = pf.os;
+    k->idx = pf.index;
     /* KeyPrefix::type(): the database id decides first, then the object store id. */
     if (k->db == 0) {
         k->type = P_GLOBAL;
