@@ -7,6 +7,7 @@
  * Decoders take untrusted bytes: depth and counts are checked before anything is allocated.
  */
 #include "idb/idb.h"
+#include "idb/ldb_coding.h" /* VarInt writer */
 
 #include <math.h>
 
@@ -17,19 +18,6 @@ enum { LDB_NULL = 0, LDB_STRING = 1, LDB_DATE = 2, LDB_NUMBER = 3, LDB_ARRAY = 4
  * arrays, and the padding byte before each string unit or binary byte. */
 enum { SRT_SENTINEL = 0x00, SRT_PAD = 0x01, SRT_NUMBER = 0x10, SRT_DATE = 0x20,
        SRT_STRING = 0x30, SRT_BINARY = 0x40, SRT_ARRAY = 0x50 };
-
-static idbpq_status put_varint(idbpq_buffer *out, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    do {
-        tmp[n] = (uint8_t)(v & 0x7f);
-        v >>= 7;
-        if (v) tmp[n] |= 0x80;
-        n++;
-    } while (v);
-    return idbpq__kbuf_append(out, tmp, n);
-}
 
 /* ==== LevelDB IDBKey coding ================================================================= */
 
@@ -51,7 +39,7 @@ static idbpq_status ldb_encode(const idbpq_key *k, idbpq_buffer *out, unsigned d
         /* StringWithLength: VarInt count of UTF-16 code units, then the units big-endian. */
         t = LDB_STRING;
         IDBPQ__TRY(idbpq__kbuf_append(out, &t, 1));
-        IDBPQ__TRY(put_varint(out, k->u.str.len));
+        IDBPQ__TRY(idbpq__ldb_put_varint(out, k->u.str.len));
         for (uint32_t i = 0; i < k->u.str.len; i++) {
             uint16_t u = idbpq__str_unit(&k->u.str, i);
             uint8_t be[2] = {(uint8_t)(u >> 8), (uint8_t)u};
@@ -62,12 +50,12 @@ static idbpq_status ldb_encode(const idbpq_key *k, idbpq_buffer *out, unsigned d
     case IDBPQ_KEY_BINARY:
         t = LDB_BINARY;
         IDBPQ__TRY(idbpq__kbuf_append(out, &t, 1));
-        IDBPQ__TRY(put_varint(out, k->u.binary.len));
+        IDBPQ__TRY(idbpq__ldb_put_varint(out, k->u.binary.len));
         return idbpq__kbuf_append(out, k->u.binary.bytes, k->u.binary.len);
     case IDBPQ_KEY_ARRAY:
         t = LDB_ARRAY;
         IDBPQ__TRY(idbpq__kbuf_append(out, &t, 1));
-        IDBPQ__TRY(put_varint(out, k->u.array.n));
+        IDBPQ__TRY(idbpq__ldb_put_varint(out, k->u.array.n));
         for (uint32_t i = 0; i < k->u.array.n; i++)
             IDBPQ__TRY(ldb_encode(&k->u.array.items[i], out, depth + 1));
         return IDBPQ_OK;
