@@ -870,6 +870,164 @@ IDBPQ_API void idbpq_keygen_init(idbpq_keygen *g);
 IDBPQ_API idbpq_status idbpq_keygen_next(idbpq_keygen *g, double *key);
 IDBPQ_API void idbpq_keygen_update(idbpq_keygen *g, const idbpq_key *explicit_key);
 
+
+/* ============================================================================================
+ * Stores and records: the mapping between IndexedDB records and Parquet (docs/mapping.md).
+ *
+ * A record is (key, value): the key as a value (idbpq_key_to_value's form) and the
+ * structured-clone value. The record writer infers a schema (object properties become
+ * columns, nested objects groups, arrays LIST, Maps MAP, ...; fields whose values disagree in
+ * type become VARIANT), writes typed columns, and keeps what no column can hold exactly in a
+ * per-record `_raw` column (the value's tagged JSON), counted by reason. The record reader
+ * turns any Parquet file back into records: files idbpq wrote come back exactly; others map
+ * by their logical types.
+ * ========================================================================================== */
+
+/** An index of an object store. */
+typedef struct idbpq_index_desc {
+    const char *name;              /* UTF-8 */
+    idbpq_keypath key_path;
+    int32_t unique;
+    int32_t multi_entry;
+} idbpq_index_desc;
+
+/** An object store and its database: what a file carries so that the store can be recreated. */
+typedef struct idbpq_store_desc {
+    const char *origin;            /* e.g. "https://example.com"; NULL if unknown */
+    const char *database;          /* database name; NULL if unknown */
+    uint64_t db_version;           /* database version (0 if unknown) */
+    const char *name;              /* store name; NULL if unknown */
+    idbpq_keypath key_path;        /* type 0: out-of-line keys (a `_key` column) */
+    int32_t auto_increment;
+    double key_generator;          /* autoIncrement: the generator's current number (>= 1) */
+    uint32_t n_indexes;
+    const idbpq_index_desc *indexes;
+} idbpq_store_desc;
+
+/** Why a record went to the `_raw` fallback (the first reason found is counted). */
+#define IDBPQ_FALLBACK_MAP(X)                                                              \
+    X(GRAPH, "shared or cyclic reference")                                                 \
+    X(STRING, "string with a lone surrogate")                                              \
+    X(ARRAY, "array with holes or extra properties")                                       \
+    X(TYPE, "type without a column form (RegExp, boxed primitive, Error, host object...)") \
+    X(VIEW, "view that is not its whole buffer, or a resizable buffer")                    \
+    X(NUMBER, "value the column cannot hold exactly (invalid Date, -0 or huge BigInt)")    \
+    X(VARIANT, "value a VARIANT cannot hold (undefined, Map, Set, typed array...)")        \
+    X(ABSENT, "null/undefined where the column keeps the other")                           \
+    X(SCHEMA, "field or type not in the schema (seen after it was fixed)")                 \
+    X(ROOT, "record value that is not an object while others are")
+
+typedef enum idbpq_fallback {
+#define IDBPQ_FALLBACK_ENUM_(name, msg) IDBPQ_FALLBACK_##name,
+    IDBPQ_FALLBACK_MAP(IDBPQ_FALLBACK_ENUM_)
+#undef IDBPQ_FALLBACK_ENUM_
+    IDBPQ_FALLBACK_COUNT
+} idbpq_fallback;
+IDBPQ_API const char *idbpq_fallback_name(idbpq_fallback f);   /* "GRAPH" */
+IDBPQ_API const char *idbpq_fallback_str(idbpq_fallback f);    /* the description above */
+
+typedef struct idbpq_record_stats {
+    uint64_t records;
+    uint64_t fallbacks;                          /* records with a `_raw` value */
+    uint64_t by_reason[IDBPQ_FALLBACK_COUNT];
+    uint32_t columns;                            /* leaf columns written */
+    uint32_t variant_fields;                     /* fields written as VARIANT (or JSON) */
+    uint64_t bytes_out;                          /* file size */
+    int32_t sorted;                              /* records came in key order (sorting_columns) */
+} idbpq_record_stats;
+
+typedef struct idbpq_record_writer idbpq_record_writer;
+
+typedef struct idbpq_record_writer_opts {
+    uint32_t struct_size;          /* set by idbpq_record_writer_opts_init */
+    idbpq_writer_opts parquet;     /* codec, row-group budget, pages... (its kv is kept and
+                                      the store metadata added) */
+    int32_t mixed_as_json;         /* 0 (default): type-conflicting fields become VARIANT;
+                                      1: JSON text (tagged JSON) for readers without VARIANT */
+    int32_t shred_variants;        /* 1 (default): VARIANT values of the dominant primitive
+                                      type go to a typed_value column */
+    uint32_t max_columns;          /* leaf-column cap (default 4000): objects past it fold
+                                      into VARIANT */
+    uint32_t max_depth;            /* nesting past which values fold into VARIANT (default 24) */
+    uint64_t sample_bytes;         /* single pass: bytes of records held to infer the schema
+                                      (default: parquet.row_group_bytes, at most 64 MiB) */
+} idbpq_record_writer_opts;
+
+IDBPQ_API void idbpq_record_writer_opts_init(idbpq_record_writer_opts *o);
+
+/** A writer of records to one Parquet file. Two ways to use it:
+ *   two passes (exact schema, the default of every adapter): idbpq_record_writer_observe()
+ *     every record, idbpq_record_writer_begin(), then idbpq_record_writer_write() every
+ *     record again, in the same order; memory for the first pass is the schema statistics
+ *     (bounded by max_columns), not the records;
+ *   one pass (a stream that cannot be read twice): begin() with no observe(); the first
+ *     sample_bytes of records are held and inferred from, then written; a later record that
+ *     does not fit the schema is written with its exact form in `_raw` (reason SCHEMA).
+ *  store may be NULL (out-of-line keys, nothing known); it is copied. */
+IDBPQ_API idbpq_status idbpq_record_writer_create(idbpq_record_writer **out,
+                                                  const idbpq_store_desc *store,
+                                                  const idbpq_record_writer_opts *opts,
+                                                  const idbpq_allocator *alc);
+/** Pass 1: key is the record's key (NULL for a store with a key path: it is extracted). */
+IDBPQ_API idbpq_status idbpq_record_writer_observe(idbpq_record_writer *w,
+                                                   const idbpq_value *key,
+                                                   const idbpq_value *value);
+/** Fixes the schema (from what was observed) and starts the file on sink. */
+IDBPQ_API idbpq_status idbpq_record_writer_begin(idbpq_record_writer *w, const idbpq_sink *sink);
+/** Writes one record (same key convention as observe). The values are not kept after the
+ *  call returns, except in one-pass mode until the sample is written (they are copied). */
+IDBPQ_API idbpq_status idbpq_record_writer_write(idbpq_record_writer *w,
+                                                 const idbpq_value *key,
+                                                 const idbpq_value *value);
+/** Writes the rest and the footer; stats (may be NULL) gets the summary. */
+IDBPQ_API idbpq_status idbpq_record_writer_finish(idbpq_record_writer *w,
+                                                  idbpq_record_stats *stats);
+IDBPQ_API const char *idbpq_record_writer_errmsg(const idbpq_record_writer *w);
+IDBPQ_API void idbpq_record_writer_free(idbpq_record_writer *w);
+
+/** Options for reading Parquet files idbpq did not write (files it wrote ignore them, except
+ *  key_column). */
+typedef struct idbpq_record_reader_opts {
+    uint32_t struct_size;          /* set by idbpq_record_reader_opts_init */
+    int32_t int64_bigint;          /* 0 (default): INT64 -> Number when |v| <= 2^53, else
+                                      BigInt; 1: always BigInt */
+    int32_t decimal_string;        /* 0 (default): DECIMAL -> Number when exact, else string;
+                                      1: always a string */
+    int32_t map_object;            /* 0 (default): MAP -> Map; 1: plain object when every
+                                      key is a string */
+    int32_t json_parse;            /* 0 (default): JSON columns -> string; 1: parsed values */
+    int32_t nulls_omit;            /* 0 (default): a null field -> property = null;
+                                      1: property left out */
+    const char *key_column;        /* top-level column holding the key (taken out of the
+                                      value); NULL: idbpq's key, else generated 1, 2, 3... */
+} idbpq_record_reader_opts;
+
+IDBPQ_API void idbpq_record_reader_opts_init(idbpq_record_reader_opts *o);
+
+typedef struct idbpq_record_reader idbpq_record_reader;
+
+/** Reads records from an open reader (which must outlive this one). */
+IDBPQ_API idbpq_status idbpq_record_reader_open(idbpq_record_reader **out, idbpq_reader *r,
+                                                const idbpq_record_reader_opts *opts,
+                                                const idbpq_allocator *alc);
+/** The store the file describes: from idbpq's metadata, or derived (name NULL, key_path
+ *  from key_column or none, auto_increment when keys are generated). Lives as the reader. */
+IDBPQ_API const idbpq_store_desc *idbpq_record_reader_store(const idbpq_record_reader *rr);
+/** 1 when the file carries idbpq's type map (exact round trip), 0 otherwise. */
+IDBPQ_API int idbpq_record_reader_native(const idbpq_record_reader *rr);
+/** The next record, with its values built in b; IDBPQ_END after the last. */
+IDBPQ_API idbpq_status idbpq_record_reader_next(idbpq_record_reader *rr, idbpq_vbatch *b,
+                                                idbpq_value **key, idbpq_value **value);
+IDBPQ_API const char *idbpq_record_reader_errmsg(const idbpq_record_reader *rr);
+IDBPQ_API void idbpq_record_reader_free(idbpq_record_reader *rr);
+
+/** Deep equality with options: IDBPQ_EQ_UNORDERED compares plain objects' properties as sets
+ *  (the order a Parquet round trip may change, docs/mapping.md). */
+enum { IDBPQ_EQ_UNORDERED = 1 };
+IDBPQ_API int idbpq_value_equal_ex(const idbpq_value *a, const idbpq_value *b, uint32_t flags);
+/** A deep copy of v (sharing and cycles kept) into b; NULL when out of memory. */
+IDBPQ_API idbpq_value *idbpq_value_copy(idbpq_vbatch *b, const idbpq_value *v);
+
 #ifdef __cplusplus
 }
 #endif
