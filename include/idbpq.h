@@ -577,6 +577,14 @@ IDBPQ_API idbpq_status idbpq_writer_write_columns(idbpq_writer *w,
  *  children; see idbpq_datum). Errors: SCHEMA when the row does not fit (the message names
  *  the field). */
 IDBPQ_API idbpq_status idbpq_writer_write_row(idbpq_writer *w, const idbpq_datum *row);
+/** Replaces the file's key_value_metadata (copied), for metadata only known at the end
+ *  (counts, a key generator's state). Takes effect at idbpq_writer_finish. */
+IDBPQ_API idbpq_status idbpq_writer_set_kv(idbpq_writer *w, const idbpq_kv *kv, int32_t n);
+/** Declares every row group sorted by these columns (copied); call before finish. Only
+ *  declare what holds: readers may rely on it. n = 0 clears. */
+IDBPQ_API idbpq_status idbpq_writer_set_sorting_columns(idbpq_writer *w,
+                                                        const idbpq_sorting_column *cols,
+                                                        int32_t n);
 /** Closes the current row group now (if it has rows). */
 IDBPQ_API idbpq_status idbpq_writer_flush_row_group(idbpq_writer *w);
 /** Writes the last row group, the page indexes and the footer. The writer must still be

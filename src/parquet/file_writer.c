@@ -36,6 +36,8 @@ struct idbpq_writer {
     const char *created_by;
     int32_t num_kv;
     idbpq_kv *kv;
+    int32_t n_sort;                 /* sorting columns declared for every row group */
+    idbpq_sorting_column *sort;
     struct idbpq__buf rgs;          /* idbpq_row_group_meta[] */
     struct idbpq__buf ci, oi;       /* encoded page indexes, offsets patched at finish */
 };
@@ -585,6 +587,10 @@ static idbpq_status finish_inner(idbpq_writer *w)
     int32_t *orders = idbpq__arena_alloc(&w->keep, sizeof *orders * (size_t)w->n_cols);
     if (!orders) return IDBPQ_NOMEM;
     for (int32_t c = 0; c < w->n_cols; c++) orders[c] = 1; /* TYPE_ORDER */
+    for (int32_t g = 0; g < n_rg; g++) {
+        rgs[g].num_sorting_columns = w->n_sort;
+        rgs[g].sorting_columns = w->sort;
+    }
     md.pub.version = 1;
     md.pub.num_rows = w->total_rows;
     md.pub.created_by = w->created_by;
@@ -604,6 +610,37 @@ static idbpq_status finish_inner(idbpq_writer *w)
     memcpy(tail + 4, "PAR1", 4);
     IDBPQ__TRY(put(w, f->p, f->len));
     return put(w, tail, 8);
+}
+
+idbpq_status idbpq_writer_set_kv(idbpq_writer *w, const idbpq_kv *kv, int32_t n)
+{
+    if (!w || n < 0) return IDBPQ_INVALID_ARG;
+    IDBPQ__TRY(check_state(w));
+    idbpq_kv *copy = NULL;
+    IDBPQ__TRY(copy_kv(w, kv, n, &copy));
+    w->kv = copy;
+    w->num_kv = copy ? n : 0;
+    return IDBPQ_OK;
+}
+
+idbpq_status idbpq_writer_set_sorting_columns(idbpq_writer *w, const idbpq_sorting_column *cols,
+                                              int32_t n)
+{
+    if (!w || n < 0 || (n && !cols)) return IDBPQ_INVALID_ARG;
+    IDBPQ__TRY(check_state(w));
+    for (int32_t i = 0; i < n; i++)
+        if (cols[i].column < 0 || cols[i].column >= w->n_cols)
+            return idbpq__fail(&w->err, IDBPQ_INVALID_ARG, "sorting column %d out of range",
+                               (int)cols[i].column);
+    idbpq_sorting_column *copy = NULL;
+    if (n) {
+        copy = idbpq__arena_alloc(&w->keep, sizeof *copy * (size_t)n);
+        if (!copy) return IDBPQ_NOMEM;
+        memcpy(copy, cols, sizeof *copy * (size_t)n);
+    }
+    w->sort = copy;
+    w->n_sort = n;
+    return IDBPQ_OK;
 }
 
 idbpq_status idbpq_writer_finish(idbpq_writer *w)
