@@ -64,6 +64,9 @@ struct idbpq__jsnode {
     const idbpq_value *prop;  /* object property: its name (a STRING value) */
     uint32_t n_children;
     struct idbpq__jsnode *children;
+    /* Writing only (to_datum.c): property name hash -> child + 1, built on first use. */
+    uint32_t *index;
+    uint32_t index_cap;
 };
 
 /* The complete type map of a file: how its rows become records. */
@@ -112,7 +115,11 @@ struct idbpq__infer {
     struct idbpq__shape *key;        /* the records' keys */
     uint64_t n_shapes, max_shapes;   /* memory bound */
     uint32_t max_depth;
+    struct idbpq__pmap seen;         /* objects of the record being observed */
 };
+
+/* The kind (IDBPQ__K_*) of a value's top level. */
+int idbpq__value_kind(const idbpq_value *v);
 
 idbpq_status idbpq__infer_init(struct idbpq__infer *in, const idbpq_allocator *alc,
                                uint64_t max_shapes, uint32_t max_depth);
@@ -172,6 +179,8 @@ struct idbpq__todatum {
     struct idbpq__buf scratch;       /* UTF-8 text, VARIANT bytes (reset per record) */
     const idbpq_schema *schema;
     const idbpq_allocator *alc;
+    int32_t *pos;                    /* node -> its position among its parent's children */
+    struct idbpq__arena keep;        /* property indexes of object jsnodes */
     uint32_t max_depth;
     int32_t one_pass;                /* misfits are SCHEMA fallbacks (else also SCHEMA) */
     int reason;                      /* first fallback reason of the record, -1 if none */

@@ -14,6 +14,7 @@ struct eq {
     struct idbpq__pmap ma, mb;     /* object -> first-visit number, one map per graph */
     uint32_t next;
     int oom;
+    uint32_t flags;                /* IDBPQ_EQ_* */
 };
 
 static int eqv(struct eq *e, const idbpq_value *a, const idbpq_value *b);
@@ -66,6 +67,19 @@ static int props_eq(struct eq *e, const idbpq_prop *const *pa, const idbpq_prop 
     return 1;
 }
 
+/* Plain objects under IDBPQ_EQ_UNORDERED: the same names with equal values, in any order.
+ * Walking a's order and finding each name in b keeps both walks in step. */
+static int props_eq_unordered(struct eq *e, const idbpq_prop *a, const idbpq_prop *b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = i < n && key_eq(a[i].key, b[i].key) ? i : n;
+        for (uint32_t k = 0; j == n && k < n; k++)
+            if (key_eq(a[i].key, b[k].key)) j = k;
+        if (j == n || !opt_eq(e, a[i].value, b[j].value)) return 0;
+    }
+    return 1;
+}
+
 static int array_eq(struct eq *e, const idbpq_value *a, const idbpq_value *b)
 {
     if (a->u.array.length != b->u.array.length) return 0;
@@ -101,8 +115,10 @@ static int object_eq(struct eq *e, const idbpq_value *a, const idbpq_value *b)
     uint32_t i;
     switch ((idbpq_vtype)a->type) {
     case IDBPQ_V_OBJECT:
-        return a->u.object.n == b->u.object.n &&
-               props_eq(e, NULL, a->u.object.props, NULL, b->u.object.props, a->u.object.n);
+        if (a->u.object.n != b->u.object.n) return 0;
+        if (e->flags & IDBPQ_EQ_UNORDERED)
+            return props_eq_unordered(e, a->u.object.props, b->u.object.props, a->u.object.n);
+        return props_eq(e, NULL, a->u.object.props, NULL, b->u.object.props, a->u.object.n);
     case IDBPQ_V_ARRAY: return array_eq(e, a, b);
     case IDBPQ_V_DATE: return num_eq(a->u.number, b->u.number);
     case IDBPQ_V_REGEXP:
@@ -186,8 +202,14 @@ static int eqv(struct eq *e, const idbpq_value *a, const idbpq_value *b)
 
 int idbpq_value_equal(const idbpq_value *a, const idbpq_value *b)
 {
+    return idbpq_value_equal_ex(a, b, 0);
+}
+
+int idbpq_value_equal_ex(const idbpq_value *a, const idbpq_value *b, uint32_t flags)
+{
     if (!a || !b) return a == b;
     struct eq e;
+    e.flags = flags;
     idbpq__pmap_init(&e.ma, NULL);
     idbpq__pmap_init(&e.mb, NULL);
     e.next = 0;

@@ -78,6 +78,8 @@ struct idbpq__pmap {
 };
 void idbpq__pmap_init(struct idbpq__pmap *m, const idbpq_allocator *alc);
 void idbpq__pmap_free(struct idbpq__pmap *m);
+/* Empties the map (keeps small tables for reuse). */
+void idbpq__pmap_clear(struct idbpq__pmap *m);
 /* Returns a pointer to the value slot for key, or NULL when absent. */
 uint32_t *idbpq__pmap_get(const struct idbpq__pmap *m, const void *key);
 /* Inserts (key must be absent). NOMEM on failure. */

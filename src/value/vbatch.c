@@ -283,6 +283,17 @@ void idbpq__pmap_free(struct idbpq__pmap *m)
     m->cap = m->n = 0;
 }
 
+void idbpq__pmap_clear(struct idbpq__pmap *m)
+{
+    if (m->n == 0) return;
+    if (m->cap > 4096) { /* one large record must not make every later clear slow */
+        idbpq__pmap_free(m);
+        return;
+    }
+    memset((void *)m->keys, 0, m->cap * sizeof *m->keys);
+    m->n = 0;
+}
+
 static size_t phash(const void *p, size_t cap)
 {
     uint64_t x = (uint64_t)(uintptr_t)p;
