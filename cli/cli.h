@@ -127,5 +127,6 @@ int cmd_meta(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 
 #endif

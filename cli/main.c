@@ -25,6 +25,8 @@ static const char usage_text[] =
     "  scan FILE [--columns LIST]     decode every value, print counts and a checksum\n"
     "  value [--from v8|json] [--to json|v8] [FILE]\n"
     "                                 convert one JavaScript value (V8 bytes, tagged JSON)\n"
+    "  pack IN.jsonl OUT.parquet [OPTIONS]\n"
+    "                                 write tagged JSON records to Parquet (typed columns)\n"
     "\n"
     "Options:\n"
     "  -h, --help                     show this help (or a command's: idbpq cat --help)\n"
@@ -38,6 +40,7 @@ static const struct {
 } commands[] = {
     {"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
     {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
+    {"pack", cmd_pack},
 };
 
 int main(int argc, char **argv)

@@ -181,9 +181,13 @@ static char *utf8_name(struct idbpq__arena *a, const idbpq_str *s)
 /* Whether `name` is already a child of group `parent`. */
 static int name_taken(const idbpq_schema *s, int32_t parent, const char *name)
 {
-    const idbpq_schema_node *g = idbpq_schema_node_at(s, parent);
-    for (int32_t i = 0; i < g->num_children; i++)
-        if (strcmp(idbpq_schema_node_at(s, g->children[i])->name, name) == 0) return 1;
+    /* Children lists exist only once the schema is finished: scan by parent. Groups are
+     * added depth-first, so a group's children follow it. */
+    int32_t n = idbpq_schema_num_nodes(s);
+    for (int32_t i = parent + 1; i < n; i++) {
+        const idbpq_schema_node *c = idbpq_schema_node_at(s, i);
+        if (c->parent == parent && strcmp(c->name, name) == 0) return 1;
+    }
     return 0;
 }
 
