@@ -127,6 +127,7 @@ int cmd_meta(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_records(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const char usage_text[] =
     "                                 print rows as JSON lines\n"
     "  convert IN OUT [OPTIONS]       rewrite a Parquet file with other writer settings\n"
     "  scan FILE [--columns LIST]     decode every value, print counts and a checksum\n"
+    "  records FILE [OPTIONS]         print the IndexedDB records a file holds (tagged JSON)\n"
     "  value [--from v8|json] [--to json|v8] [FILE]\n"
     "                                 convert one JavaScript value (V8 bytes, tagged JSON)\n"
     "  pack IN.jsonl OUT.parquet [OPTIONS]\n"
@@ -40,6 +41,7 @@ static const struct {
 } commands[] = {
     {"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
     {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
+    {"records", cmd_records},
     {"pack", cmd_pack},
 };
 
