@@ -10,9 +10,6 @@
 
 #include <stdio.h>
 
-/* Until typemap.c lands every file reads as foreign, rather than the link failing. */
-#pragma weak idbpq__typemap_decode
-
 struct idbpq_record_reader {
     idbpq_reader *r;
     const idbpq_allocator *alc;
@@ -143,7 +140,7 @@ idbpq_status idbpq_record_reader_open(idbpq_record_reader **out, idbpq_reader *r
     }
     if (st == IDBPQ_OK) {
         const idbpq_kv *kv = find_meta(idbpq_reader_meta(r));
-        st = kv && idbpq__typemap_decode ? open_native(rr, kv) : open_foreign(rr);
+        st = kv ? open_native(rr, kv) : open_foreign(rr);
     }
     if (st == IDBPQ_OK) {
         st = idbpq_row_reader_open(r, NULL, 0, &rr->rows);
