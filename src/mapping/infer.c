@@ -286,7 +286,12 @@ static idbpq_status observe(struct walk *w, struct idbpq__shape *s, const idbpq_
     if (idbpq__is_object(v->type) &&
         (k == IDBPQ__K_OBJECT || k == IDBPQ__K_ARRAY || k == IDBPQ__K_SET || k == IDBPQ__K_MAP)) {
         if (idbpq__pmap_get(w->seen, v)) {
-            h = 0; /* shared or cyclic: the record falls back; do not walk it again */
+            /* Shared or cyclic: the record falls back to `_raw`. Not walked again (a cycle
+             * would not end), and not counted as an object here, so this path does not get a
+             * group made only from such references. */
+            h = 0;
+            s->kinds[k]--;
+            s->kinds[IDBPQ__K_OTHER]++;
         } else if (depth >= w->in->max_depth) {
             s->wide = 1; /* too deep for columns: this path becomes a VARIANT */
             if (k == IDBPQ__K_OBJECT) s->objects_seen++;

@@ -347,7 +347,10 @@ static int32_t keypath_column(const idbpq_record_writer *w, const struct idbpq__
 /* sorting_columns, only when it holds in Parquet's own order too. */
 static idbpq_status declare_order(idbpq_record_writer *w)
 {
-    if (!w->sorted || w->stats.records == 0 || w->stats.fallbacks) return IDBPQ_OK;
+    /* An in-line key lives in the value's columns, which a fallback record may leave null;
+     * `_key` is written for every record. */
+    if (!w->sorted || w->stats.records == 0 || (w->stats.fallbacks && !w->tm.has_key))
+        return IDBPQ_OK;
     const struct idbpq__jsnode *j = NULL;
     int32_t col;
     if (w->tm.has_key) {
