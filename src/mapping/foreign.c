@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Until variant.c lands, a file's VARIANT columns are refused rather than the link failing. */
-#pragma weak idbpq__variant_from_datum
-
 idbpq_status idbpq__typemap_foreign(idbpq_vbatch *b, const idbpq_schema *s,
                                     const char *key_column, struct idbpq__typemap *tm,
                                     struct idbpq__err *err)
@@ -465,9 +462,6 @@ static idbpq_status foreign_map(struct idbpq__rd *c, int32_t node, const idbpq_s
 static idbpq_status foreign_variant(struct idbpq__rd *c, int32_t node, const idbpq_datum *d,
                                     idbpq_value **out)
 {
-    if (!idbpq__variant_from_datum)
-        return idbpq__fail(c->err, IDBPQ_UNSUPPORTED, "column %s: VARIANT is not supported yet",
-                           idbpq__rd_path(c->s, node));
     uint32_t flags = IDBPQ__VAR_UINT8ARRAY | (c->o->int64_bigint ? IDBPQ__VAR_INT64_BIGINT : 0) |
                      (c->o->decimal_string ? IDBPQ__VAR_DECIMAL_STRING : 0);
     idbpq_value *v = NULL;

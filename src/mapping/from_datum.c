@@ -11,9 +11,6 @@
 #include <math.h>
 #include <stdio.h>
 
-/* Until variant.c lands, VARIANT columns are refused rather than the link failing. */
-#pragma weak idbpq__variant_from_datum
-
 static idbpq_status put(struct idbpq__rd *c, idbpq_value *v, idbpq_value **out)
 {
     if (!v) return idbpq__rd_nomem(c);
@@ -343,9 +340,6 @@ static idbpq_status tagged_json(struct idbpq__rd *c, int32_t node, const idbpq_d
 static idbpq_status variant(struct idbpq__rd *c, const struct idbpq__jsnode *j, const idbpq_datum *d,
                             idbpq_value **out)
 {
-    if (!idbpq__variant_from_datum)
-        return idbpq__fail(c->err, IDBPQ_UNSUPPORTED, "column %s: VARIANT is not supported yet",
-                           idbpq__rd_path(c->s, j->node));
     uint32_t flags = IDBPQ__VAR_DECIMAL_BIGINT | (j->view ? IDBPQ__VAR_UINT8ARRAY : 0);
     idbpq_value *v = NULL;
     IDBPQ__TRY(idbpq__variant_from_datum(c->b, c->s, j->node, d, flags, &v, c->err));
