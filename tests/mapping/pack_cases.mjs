@@ -8,8 +8,10 @@
 //             arrays and Sets LIST; Map MAP; BigInt BIGINT or DECIMAL(38,0); ArrayBuffer and
 //             Uint8Array BLOB; other typed arrays LIST of their element type; disagreeing
 //             types VARIANT, or JSON with --json-mixed; out-of-line keys `_key`; non-object
-//             values `_value`). Any other column fails the check, except `_raw`.
-//   raw       1: a `_raw` column (JSON) must be there (records no column can hold)
+//             values `_value`; `<name>__absent` TINYINT where a property has more than one
+//             kind of absence). Any other column fails the check; `_raw` (JSON) must be in
+//             every file (docs/mapping.md: always, all null when nothing fell back).
+//             '*' = any type, or no column.
 //   values    [{sql, expect}]: DuckDB's result rows (FILE = the packed file), compared as
 //             strings; the expectations are the input's values
 //   expectRecords  what `idbpq records` prints, when it is not the input itself
@@ -136,7 +138,7 @@ export const PACK_CASES = [
                 '"i16":{"$binary":"","$type":"Int16Array"},"u32":{"$binary":"","$type":"Uint32Array"},' +
                 '"bi64":{"$binary":"","$type":"BigInt64Array"},"i8":{"$binary":"","$type":"Int8Array"}}}',
         ],
-        types: { _key: 'BIGINT', f32: 'FLOAT[]', f64: 'DOUBLE[]', i16: 'SMALLINT[]', u32: 'UINTEGER[]', bi64: 'BIGINT[]', i8: 'TINYINT[]' },
+        types: { _key: 'BIGINT', f32: 'FLOAT[]', f64: 'DOUBLE[]', i16: 'SMALLINT[]', u32: 'BIGINT[]', bi64: 'BIGINT[]', i8: 'TINYINT[]' },
         values: [{
             sql: 'SELECT f32::DOUBLE[], f64, i16, u32, bi64, i8 FROM FILE ORDER BY _key',
             expect: [[[...F32], [...F64], [...I16], [...U32], [...BI64], [...I8]], [[], [], [], [], [], []]],
@@ -200,7 +202,6 @@ export const PACK_CASES = [
     },
     {
         name: 'fallback-raw',
-        raw: 1,
         lines: [
             '{"key":1,"value":{"name":"ok","n":1}}',
             '{"key":2,"value":{"name":"lone \\ud800 surrogate","n":2}}',
@@ -216,6 +217,25 @@ export const PACK_CASES = [
             '{"key":2,"value":{"a":null,"b":{"$undefined":true}}}',
             '{"key":3,"value":{"b":2,"c":null}}',
         ],
-        types: { _key: 'BIGINT', a: 'BIGINT', b: 'BIGINT', c: 'VARCHAR' },
+        types: { _key: 'BIGINT', a: 'BIGINT', b: 'BIGINT', c: 'VARCHAR', a__absent: 'TINYINT', b__absent: 'TINYINT', c__absent: 'TINYINT' },
+        values: [{
+            // 1 = null, 2 = undefined, null = missing or present
+            sql: 'SELECT a, a__absent, b, b__absent, c, c__absent FROM FILE ORDER BY _key',
+            expect: [[1, null, null, 1, 'x', null], [null, 1, null, 2, null, null], [null, null, 2, null, null, 1]],
+        }],
+    },
+    {
+        name: 'only-null',
+        lines: ['{"key":1,"value":{"a":null,"b":1}}', '{"key":2,"value":{"a":null,"b":2}}'],
+        types: { _key: 'BIGINT', a: 'INTEGER', b: 'BIGINT' },
+    },
+    {
+        name: 'dataview-blob-file',
+        lines: [
+            '{"key":1,"value":{"dv":{"$binary":"AAECAw==","$type":"DataView"},"big":{"$bigint":"1234567890123456789012345678901234567890"}}}',
+            '{"key":2,"value":{"dv":{"$binary":"","$type":"DataView"},"big":{"$bigint":"-5"}}}',
+        ],
+        types: { _key: 'BIGINT', dv: 'BLOB', big: 'VARCHAR' },
+        values: [{ sql: 'SELECT to_base64(dv), big FROM FILE ORDER BY _key', expect: [['AAECAw==', '1234567890123456789012345678901234567890'], ['', '-5']] }],
     },
 ];

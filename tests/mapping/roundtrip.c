@@ -19,6 +19,8 @@
  * went to `_raw`.
  *
  *   roundtrip [--seed S] [--n N] [--runs a,b,...] [--exotic PERMILLE] [--dir TMPDIR]
+ *   roundtrip [--seed S] [--n N] --dump RUN          the records as `idbpq pack` input
+ *   roundtrip [--seed S] [--n N] --dump-values RUN   the values only (`pack --values`)
  *
  * Runs: oob2 (out-of-line keys of every type, two passes), oob1 (same, one pass over a
  * 1 MiB sample, small row groups), inline2 / inline1 (key path "id", the value carries a
@@ -104,9 +106,11 @@ static struct prof prof_of(uint64_t schema_seed, uint64_t path, int depth)
     p.alt = -1;
     if (r >= 70 && p.kind != K_MIXED) {
         int a;
+        /* second kinds a VARIANT cannot hold (Map, Set, typed arrays) are rarer */
         do a = (int)(idbpq_test_rand(&s) % K_NKINDS);
         while (a == p.kind || a == K_MIXED ||
-               (depth >= 3 && (a == K_OBJECT || a == K_ARRAY || a == K_MAP || a == K_SET)));
+               (depth >= 3 && (a == K_OBJECT || a == K_ARRAY || a == K_MAP || a == K_SET)) ||
+               ((a == K_MAP || a == K_SET || a == K_TYPED) && idbpq_test_rand(&s) % 5));
         p.alt = (int8_t)a;
         p.alt_pct = (uint8_t)(r < 90 ? 1 + idbpq_test_rand(&s) % 10 : 20 + idbpq_test_rand(&s) % 31);
     }
@@ -116,6 +120,8 @@ static struct prof prof_of(uint64_t schema_seed, uint64_t path, int depth)
     p.null_pct = (uint8_t)(r < 65 ? 0 : 2 + idbpq_test_rand(&s) % 20);
     r = (uint32_t)(idbpq_test_rand(&s) % 100);
     p.undef_pct = (uint8_t)(r < 85 ? 0 : 1 + idbpq_test_rand(&s) % 8);
+    /* undefined cannot be in a VARIANT (the record falls back): rarer in mixed fields */
+    if ((p.kind == K_MIXED || p.alt >= 0) && idbpq_test_rand(&s) % 5) p.undef_pct = 0;
     r = (uint32_t)idbpq_test_rand(&s);
     switch (p.kind) {
     case K_BIGINT: p.sub = (uint8_t)(r % 100 < 70 ? 0 : r % 100 < 90 ? 1 : 2); break;
@@ -143,6 +149,7 @@ struct rgen {
     uint64_t schema_seed;
     int exotic;              /* this record gets exotic values */
     int must_fallback;       /* the generator made it unrepresentable in columns for sure */
+    int vsafe;               /* inside a mixed field (a VARIANT): mostly kinds it can hold */
 };
 
 static uint32_t R(struct rgen *r, uint32_t n) { return g_rand(&r->g, n); }
@@ -278,6 +285,7 @@ static idbpq_value *rand_string(struct rgen *r, int unicode, int edge)
 }
 
 static idbpq_value *gen_of(struct rgen *r, struct prof p, uint64_t path, int depth);
+static idbpq_value *gen_present(struct rgen *r, struct prof p, uint64_t path, int depth, int strict);
 static idbpq_value *gen_kind(struct rgen *r, int kind, struct prof p, uint64_t path, int depth);
 
 static idbpq_value *gen_object(struct rgen *r, uint64_t path, int depth, const char *const *names,
@@ -391,9 +399,22 @@ static idbpq_value *gen_kind(struct rgen *r, int kind, struct prof p, uint64_t p
 
 static idbpq_value *gen_of(struct rgen *r, struct prof p, uint64_t path, int depth)
 {
+    int saved = r->vsafe;
+    if (p.alt >= 0 || p.kind == K_MIXED) r->vsafe = 1;
+    /* in a VARIANT, Maps, Sets, typed arrays, undefined and huge BigInts make the record
+     * fall back: let 0.3 % of them through */
+    int strict = r->vsafe && R(r, 1000) >= 3;
     uint32_t c = R(r, 100);
-    if (c < p.null_pct) return v_type(r, IDBPQ_V_NULL);
-    if (c < (uint32_t)p.null_pct + p.undef_pct) return v_type(r, IDBPQ_V_UNDEFINED);
+    idbpq_value *v;
+    if (c < p.null_pct) v = v_type(r, IDBPQ_V_NULL);
+    else if (c < (uint32_t)p.null_pct + p.undef_pct) v = v_type(r, strict ? IDBPQ_V_NULL : IDBPQ_V_UNDEFINED);
+    else v = gen_present(r, p, path, depth, strict);
+    r->vsafe = saved;
+    return v;
+}
+
+static idbpq_value *gen_present(struct rgen *r, struct prof p, uint64_t path, int depth, int strict)
+{
     int kind = p.kind;
     if (p.alt >= 0 && pct(r, p.alt_pct)) kind = p.alt;
     struct prof q = p;
@@ -405,6 +426,10 @@ static idbpq_value *gen_of(struct rgen *r, struct prof p, uint64_t path, int dep
         if (kind == K_BINARY) q.sub = (uint8_t)(path & 1);
         if (kind == K_MAP || kind == K_STRING) q.sub = 0;
     }
+    if (strict && (kind == K_MAP || kind == K_SET || kind == K_TYPED)) kind = K_STRING;
+    if (strict && kind == K_BIGINT) q.sub = 0;
+    /* a VARIANT holds one of ArrayBuffer / Uint8Array (the column's), the other falls back */
+    if (strict && kind == K_BINARY) q.sub = 0;
     return gen_kind(r, kind, q, path, depth);
 }
 
@@ -774,8 +799,8 @@ static int do_run(const struct cfg *c, const struct run *run)
                 st = idbpq_record_reader_next(rr, rb, &k, &v);
                 if (st == IDBPQ_END) break;
                 if (st != IDBPQ_OK) {
-                    printf("not ok - %s: record_reader_next failed at record %llu: %s: %s\n", head,
-                           (unsigned long long)i, idbpq_status_name(st), idbpq_record_reader_errmsg(rr));
+                    snprintf(why, sizeof why, "record_reader_next failed at record %llu: %s: %s",
+                             (unsigned long long)i, idbpq_status_name(st), idbpq_record_reader_errmsg(rr));
                     failed = 1;
                     break;
                 }
@@ -805,8 +830,9 @@ static int do_run(const struct cfg *c, const struct run *run)
             idbpq_vbatch_free(rb);
             idbpq_vbatch_free(eb);
             if (got != n) {
-                if (!why[0]) snprintf(why, sizeof why, "read %llu records, wrote %llu",
-                                      (unsigned long long)got, (unsigned long long)n);
+                if (why[0]) strncat(why, "; ", sizeof why - strlen(why) - 1);
+                snprintf(why + strlen(why), sizeof why - strlen(why), "read %llu records, wrote %llu",
+                         (unsigned long long)got, (unsigned long long)n);
                 failed = 1;
             }
             if (mismatches || key_mismatches) {
@@ -881,7 +907,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "--runs") && v) runs = v, a++;
         else if (!strcmp(argv[a], "--exotic") && v) c.exotic_permille = (uint32_t)strtoul(v, NULL, 10), a++;
         else if (!strcmp(argv[a], "--dir") && v) c.dir = v, a++;
-        else if (!strcmp(argv[a], "--dump") && v) {
+        else if ((!strcmp(argv[a], "--dump") || !strcmp(argv[a], "--dump-values")) && v) {
+            int values_only = !strcmp(argv[a], "--dump-values");
             /* prints the records of a run as `idbpq pack` input, for reproducing by hand */
             const struct run *run = NULL;
             for (size_t r = 0; r < sizeof RUNS / sizeof RUNS[0]; r++)
@@ -893,6 +920,7 @@ int main(int argc, char **argv)
                 idbpq_value *k, *val;
                 idbpq_vbatch_reset(b);
                 gen_record(&c, run, b, i, &k, &val, NULL);
+                if (values_only) k = NULL;
                 idbpq_buffer buf;
                 idbpq_buffer_init(&buf, NULL);
                 if (k) {
@@ -911,7 +939,7 @@ int main(int argc, char **argv)
             return 0;
         } else {
             fprintf(stderr, "usage: roundtrip [--seed S] [--n N] [--runs a,b] [--exotic PERMILLE] "
-                            "[--dir D] [--dump RUN]\n");
+                            "[--dir D] [--dump RUN | --dump-values RUN]\n");
             return 2;
         }
     }
