@@ -109,6 +109,11 @@ int cmd_records(int argc, char **argv)
     if ((rc = cli_open(&f, path)) != CLI_OK) return rc;
     idbpq_buffer_init(&line, NULL);
     st = idbpq_record_reader_open(&rr, f.rd, &o, NULL);
+    if (st == IDBPQ_INVALID_ARG && o.key_column) {
+        /* like an unknown --columns path in cat: the command line names what is not there */
+        rc = cli_usage("records", "--key-column: no top-level column '%s'", o.key_column);
+        goto done;
+    }
     if (st != IDBPQ_OK) {
         report(path, st, idbpq_reader_errmsg(f.rd));
         rc = CLI_FAIL;

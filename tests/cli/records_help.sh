@@ -1,0 +1,2 @@
+# records --help: usage on stdout, exit 0.
+"$IDBPQ" records --help | head -1

@@ -1,0 +1,1 @@
+^idbpq: .*/not.parquet: .+

@@ -1,0 +1,1 @@
+^idbpq: records: --key-column: no top-level column 'nope'

@@ -1,0 +1,2 @@
+# An unknown option is a usage error.
+"$IDBPQ" records x.parquet --bigint

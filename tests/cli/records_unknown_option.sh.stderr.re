@@ -1,0 +1,1 @@
+^idbpq: records: unknown option '--bigint'
