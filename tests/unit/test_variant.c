@@ -8,6 +8,7 @@
 #include "test_value_gen.h"
 
 #include "mapping/variant.h"
+#include "../variant/load_file.h"
 
 #include <stdlib.h>
 
@@ -677,29 +678,13 @@ TEST(variant_random_values_round_trip_or_are_refused)
 
 /* ---- parquet-testing/variant ---------------------------------------------------------------------- */
 
-/* A whole file, through the library's file source. */
-static uint8_t *load(const char *path, size_t *len)
-{
-    idbpq_file_source *f;
-    idbpq_source src;
-    if (idbpq_file_source_open(&f, path, &src, NULL, 0) != IDBPQ_OK) return NULL;
-    uint8_t *p = malloc(src.size ? (size_t)src.size : 1);
-    if (p && src.size && src.read_at(src.ctx, 0, p, (size_t)src.size) != IDBPQ_OK) {
-        free(p);
-        p = NULL;
-    }
-    *len = (size_t)src.size;
-    idbpq_file_source_close(f);
-    return p;
-}
-
 /* Whether ../shared has the directory; prints the harness's SKIPPED note when not. */
 static int have_variant_dir(const char *test)
 {
     char path[1024];
     size_t n;
     snprintf(path, sizeof path, "%s/parquet-testing/variant/primitive_null.value", shared_dir());
-    uint8_t *p = load(path, &n);
+    uint8_t *p = load_file(path, &n);
     if (!p) printf("# SKIPPED %s: %s absent\n", test, path);
     free(p);
     return p != NULL;
@@ -752,9 +737,9 @@ static int load_pair(const char *name, uint8_t **m, size_t *mn, uint8_t **v, siz
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/parquet-testing/variant/%s.metadata", shared_dir(), name);
-    *m = load(path, mn);
+    *m = load_file(path, mn);
     snprintf(path, sizeof path, "%s/parquet-testing/variant/%s.value", shared_dir(), name);
-    *v = load(path, vn);
+    *v = load_file(path, vn);
     if (*m && *v) return 1;
     free(*m);
     free(*v);
