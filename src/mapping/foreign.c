@@ -363,6 +363,19 @@ static idbpq_status items_alloc(struct idbpq__rd *c, uint32_t n, size_t per, idb
     return *out ? IDBPQ_OK : idbpq__rd_nomem(c);
 }
 
+/* A field's name as a property key. Names are nearly always ASCII: that path copies once. */
+static idbpq_value *name_key(idbpq_vbatch *b, const char *name)
+{
+    size_t n = strlen(name), i = 0;
+    while (i < n && (uint8_t)name[i] < 0x80) i++;
+    idbpq_value *v = i == n && n <= UINT32_MAX
+                         ? idbpq__value_latin1(b, (const uint8_t *)name, (uint32_t)n)
+                         : idbpq_value_string_utf8(b, name, n);
+    uint32_t index;
+    if (v && idbpq__name_index(&v->u.str, &index)) return idbpq_value_number(b, index);
+    return v;
+}
+
 static idbpq_status foreign_struct(struct idbpq__rd *c, int32_t node, const idbpq_schema_node *n,
                                    const idbpq_datum *d, int depth, idbpq_value **out)
 {
@@ -376,9 +389,8 @@ static idbpq_status foreign_struct(struct idbpq__rd *c, int32_t node, const idbp
         const idbpq_datum *it = &d->u.items[k];
         if (it->kind == IDBPQ_DATUM_NULL && c->o->nulls_omit) continue;
         const idbpq_schema_node *cn = idbpq_schema_node_at(c->s, n->children[k]);
-        const char *name = cn && cn->name ? cn->name : "";
-        idbpq_value *nm = idbpq_value_string_utf8(c->b, name, strlen(name));
-        if (!nm || !(props[np].key = idbpq__rd_prop_key(c->b, nm))) return idbpq__rd_nomem(c);
+        if (!(props[np].key = name_key(c->b, cn && cn->name ? cn->name : "")))
+            return idbpq__rd_nomem(c);
         IDBPQ__TRY(idbpq__foreign_field(c, n->children[k], it, depth + 1, &props[np].value));
         np++;
     }

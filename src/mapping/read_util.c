@@ -402,7 +402,8 @@ static idbpq_status dedupe(idbpq_vbatch *b, struct dd *d, uint32_t *n)
 {
     uint32_t cnt = *n, out = 0;
     if (cnt < 2) return IDBPQ_OK;
-    uint8_t *drop = idbpq__calloc(b->alc, cnt);
+    uint8_t small[64] = {0};
+    uint8_t *drop = cnt <= sizeof small ? small : idbpq__calloc(b->alc, cnt);
     if (!drop) return IDBPQ_NOMEM;
     int any = 0;
     if (cnt <= 16) {
@@ -418,7 +419,7 @@ static idbpq_status dedupe(idbpq_vbatch *b, struct dd *d, uint32_t *n)
         while (cap < (size_t)cnt * 2) cap *= 2;
         uint32_t *slot = idbpq__calloc(b->alc, cap * 4); /* entry + 1, 0 = empty */
         if (!slot) {
-            idbpq__free(b->alc, drop, cnt);
+            if (drop != small) idbpq__free(b->alc, drop, cnt);
             return IDBPQ_NOMEM;
         }
         for (uint32_t i = 0; i < cnt; i++) {
@@ -442,7 +443,7 @@ static idbpq_status dedupe(idbpq_vbatch *b, struct dd *d, uint32_t *n)
             if (!drop[i]) dd_move(d, out++, i);
         *n = out;
     }
-    idbpq__free(b->alc, drop, cnt);
+    if (drop != small) idbpq__free(b->alc, drop, cnt);
     return IDBPQ_OK;
 }
 

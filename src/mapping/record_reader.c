@@ -21,6 +21,7 @@ struct idbpq_record_reader {
     int native;
     const char *key_prop;             /* native file, key_column given: the key is this
                                          property, taken out of each value */
+    const idbpq_value *key_name;      /* key_prop as a string value */
     uint64_t row;                     /* rows read so far */
     idbpq_keygen gen;
     struct idbpq__err err;
@@ -94,6 +95,8 @@ static idbpq_status open_native(idbpq_record_reader *rr, const idbpq_kv *kv)
     /* Another column as the key: values are read whole (also from `_raw`), then the
      * property is taken out, so the key comes from the same place whatever the row's form. */
     rr->key_prop = kc;
+    rr->key_name = idbpq_value_string_utf8(rr->meta, kc, strlen(kc));
+    if (!rr->key_name) return idbpq__fail(&rr->err, IDBPQ_NOMEM, "out of memory");
     rr->tm.has_key = 0;
     memset(&rr->store.key_path, 0, sizeof rr->store.key_path);
     rr->store.auto_increment = 0;
@@ -187,14 +190,10 @@ static idbpq_status take_key_prop(idbpq_record_reader *rr, idbpq_vbatch *b, idbp
                                   idbpq_value **key)
 {
     uint32_t i = 0, n = value->type == IDBPQ_V_OBJECT ? value->u.object.n : 0;
-    size_t kl = strlen(rr->key_prop);
     for (; i < n; i++) {
         char tmp[32];
         const idbpq_str name = idbpq__key_name(value->u.object.props[i].key, tmp);
-        if (name.len != kl) continue;
-        uint32_t u = 0;
-        while (u < kl && idbpq__str_unit(&name, u) == (uint8_t)rr->key_prop[u]) u++;
-        if (u == kl) break;
+        if (idbpq__str_equal(&name, &rr->key_name->u.str)) break;
     }
     if (i == n) return idbpq__fail(&rr->err, IDBPQ_SCHEMA, "column %s: no key", rr->key_prop);
     idbpq_key *k = NULL;
