@@ -34,6 +34,7 @@ static void shape_free(const idbpq_allocator *alc, struct idbpq__shape *s)
     idbpq__free(alc, s->fields, s->cap_fields * sizeof *s->fields);
     idbpq__free(alc, (void *)s->names, s->cap_fields * sizeof *s->names);
     idbpq__free(alc, s->name_numeric, s->cap_fields);
+    idbpq__free(alc, s->order, s->cap_fields * sizeof *s->order);
     idbpq__free(alc, s->index, s->index_cap * sizeof *s->index);
     shape_free(alc, s->elem);
     shape_free(alc, s->map_key);
@@ -90,27 +91,36 @@ static idbpq_status index_rebuild(struct idbpq__infer *in, struct idbpq__shape *
     return IDBPQ_OK;
 }
 
-/* The child shape of property `name`, created when new. guess: the record's property position
- * (records usually list properties in the same order, so it is nearly always right). */
+/* The child shape of property `name`, created when new. pos: the property's position in the
+ * record (records usually list properties in column order, so order[pos] is nearly always
+ * it); *field gets the field's index. after: the field of the record's previous property
+ * (UINT32_MAX for the first), where a new field is placed in column order. */
 static idbpq_status field_of(struct idbpq__infer *in, struct idbpq__shape *s, const idbpq_str *name,
-                             int numeric, uint32_t guess, struct idbpq__shape **out)
+                             int numeric, uint32_t pos, uint32_t after, struct idbpq__shape **out,
+                             uint32_t *field)
 {
     *out = NULL;
-    if (guess < s->n_fields && idbpq__str_equal(&s->names[guess]->u.str, name)) {
-        *out = s->fields[guess];
-        return IDBPQ_OK;
+    if (pos < s->n_fields) {
+        uint32_t g = s->order[pos];
+        if (idbpq__str_equal(&s->names[g]->u.str, name)) {
+            *out = s->fields[g];
+            *field = g;
+            return IDBPQ_OK;
+        }
     }
     if (s->index) {
         uint32_t h = name_hash(name) & (s->index_cap - 1);
         for (; s->index[h]; h = (h + 1) & (s->index_cap - 1))
             if (idbpq__str_equal(&s->names[s->index[h] - 1]->u.str, name)) {
                 *out = s->fields[s->index[h] - 1];
+                *field = s->index[h] - 1;
                 return IDBPQ_OK;
             }
     } else {
         for (uint32_t i = 0; i < s->n_fields; i++)
             if (idbpq__str_equal(&s->names[i]->u.str, name)) {
                 *out = s->fields[i];
+                *field = i;
                 return IDBPQ_OK;
             }
     }
@@ -131,6 +141,10 @@ static idbpq_status field_of(struct idbpq__infer *in, struct idbpq__shape *s, co
         void *k = idbpq__realloc(in->alc, s->name_numeric, s->cap_fields, cap);
         if (!k) return IDBPQ_NOMEM;
         s->name_numeric = k;
+        void *o = idbpq__realloc(in->alc, s->order, s->cap_fields * sizeof *s->order,
+                                 cap * sizeof *s->order);
+        if (!o) return IDBPQ_NOMEM;
+        s->order = o;
         s->cap_fields = cap;
     }
     idbpq_value *nv = name->two_byte
@@ -141,6 +155,13 @@ static idbpq_status field_of(struct idbpq__infer *in, struct idbpq__shape *s, co
         idbpq__free(in->alc, c, sizeof *c);
         return IDBPQ_NOMEM;
     }
+    uint32_t at = 0; /* position in column order: right after `after` */
+    if (after != UINT32_MAX)
+        for (uint32_t k = 0; k < s->n_fields; k++)
+            if (s->order[k] == after) at = k + 1;
+    memmove(s->order + at + 1, s->order + at, (s->n_fields - at) * sizeof *s->order);
+    s->order[at] = s->n_fields;
+    *field = s->n_fields;
     s->names[s->n_fields] = nv;
     s->name_numeric[s->n_fields] = (uint8_t)numeric;
     s->fields[s->n_fields++] = c;
@@ -226,12 +247,13 @@ static idbpq_status observe_children(struct walk *w, struct idbpq__shape *s, con
     case IDBPQ_V_OBJECT:
         s->objects_seen++;
         if (s->wide) break;
+        uint32_t prev = UINT32_MAX;
         for (uint32_t i = 0; i < v->u.object.n; i++) {
             const idbpq_prop *p = &v->u.object.props[i];
             char tmp[32];
             idbpq_str name = idbpq__key_name(p->key, tmp);
             struct idbpq__shape *c;
-            IDBPQ__TRY(field_of(in, s, &name, p->key->type == IDBPQ_V_NUMBER, i, &c));
+            IDBPQ__TRY(field_of(in, s, &name, p->key->type == IDBPQ_V_NUMBER, i, prev, &c, &prev));
             if (!c) break; /* went wide */
             IDBPQ__TRY(observe(w, c, p->value, depth + 1, &h));
         }

@@ -101,6 +101,8 @@ struct idbpq__shape {
     struct idbpq__shape **fields;
     uint32_t n_fields, cap_fields;
     const idbpq_value **names;       /* property names (copies in the shapes' batch) */
+    uint32_t *order;                 /* fields in column order: a new property goes right
+                                        after the one before it in the record that had it */
     uint8_t *name_numeric;
     struct idbpq__shape *elem;       /* ARRAY, SET and typed arrays' elements */
     struct idbpq__shape *map_key, *map_val;

@@ -396,9 +396,10 @@ static idbpq_status plan_object(struct planner *p, const struct idbpq__shape *s,
     j->children = idbpq__arena_alloc(p->arena, sizeof *j->children * (s->n_fields + 1));
     if (!j->children) return IDBPQ_NOMEM;
     memset(j->children, 0, sizeof *j->children * (s->n_fields + 1));
-    for (uint32_t i = 0; i < s->n_fields; i++) {
+    for (uint32_t k = 0; k < s->n_fields; k++) {
+        uint32_t i = s->order[k];
         const struct idbpq__shape *c = s->fields[i];
-        struct idbpq__jsnode *cj = &j->children[i];
+        struct idbpq__jsnode *cj = &j->children[k];
         cj->prop = s->names[i];
         cj->key_number = s->name_numeric[i];
         char *n8 = utf8_name(p->arena, &s->names[i]->u.str);

@@ -102,13 +102,13 @@ static const idbpq_schema_node *node(struct wfile *f, const char *name)
 TEST(mapping_infer_types)
 {
     static const char *const lines[] = {
-        "{\"key\":1,\"value\":{\"i\":1,\"d\":1,\"s\":\"a\",\"b\":true,\"t\":{\"$date\":0},"
+        ("{\"key\":1,\"value\":{\"i\":1,\"d\":1,\"s\":\"a\",\"b\":true,\"t\":{\"$date\":0},"
         "\"big\":{\"$bigint\":\"5\"},\"dec\":{\"$bigint\":\"99999999999999999999\"},"
         "\"txt\":{\"$bigint\":\"1\"},\"bin\":{\"$binary\":\"AQ==\",\"$type\":\"ArrayBuffer\"},"
         "\"f\":{\"$binary\":\"AACAPw==\",\"$type\":\"Float32Array\"},\"o\":{\"x\":1},\"a\":[1],"
-        "\"set\":{\"$set\":[\"x\"]},\"map\":{\"$map\":[[1,\"v\"]]}}}",
-        "{\"key\":2,\"value\":{\"i\":-9007199254740992,\"d\":0.5,\"txt\":{\"$bigint\":"
-        "\"1234567890123456789012345678901234567890\"}}}",
+        "\"set\":{\"$set\":[\"x\"]},\"map\":{\"$map\":[[1,\"v\"]]}}}"),
+        ("{\"key\":2,\"value\":{\"i\":-9007199254740992,\"d\":0.5,\"txt\":{\"$bigint\":"
+        "\"1234567890123456789012345678901234567890\"}}}"),
         "{\"key\":3,\"value\":{\"d\":{\"$number\":\"-0\"}}}",
     };
     struct wfile f;
