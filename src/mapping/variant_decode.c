@@ -297,6 +297,9 @@ static idbpq_status decimal_value(struct dec *d, int neg, uint64_t hi, uint64_t 
                                   unsigned scale, size_t at, idbpq_value **out)
 {
     if (scale > 38) return bad(d, at, "decimal scale %u is above 38", scale);
+    /* The spec's decimals have at most 38 digits, as the encoder's BigInts do. */
+    if (hi > 0x4b3b4ca85a86c47aull || (hi == 0x4b3b4ca85a86c47aull && lo >= 0x098a224000000000ull))
+        return bad(d, at, "a decimal of more than 38 digits");
     if (scale == 0 && (d->flags & IDBPQ__VAR_DECIMAL_BIGINT))
         return bigint_value(d, neg, hi, lo, out);
     double x;

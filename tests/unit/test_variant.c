@@ -537,8 +537,8 @@ TEST(variant_decode_conventions)
     DECODES_TO(b, 0, "\"90071992547409.91\"", 0x24, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0);
     DECODES_TO(b, 0, "\"-89999999999.99999\"", 0x24, 5, 0x01, 0x80, 0x05, 0x35, 0x8c, 0x06, 0xe0, 0xff);
     DECODES_TO(b, 0, "\"9007199254.740991\"", 0x24, 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0);
-    DECODES_TO(b, 0, "\"-1701411834604692317316873037158841057.28\"", 0x28, 2, 0, 0, 0, 0, 0, 0,
-               0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80);
+    DECODES_TO(b, 0, "\"-999999999999999999999999999999999999.99\"", 0x28, 2, 0x01, 0x00, 0x00,
+               0x00, 0xc0, 0xdd, 0x75, 0xf6, 0x85, 0x3b, 0x79, 0xa5, 0x57, 0xb3, 0xc4, 0xb4);
     /* 10^38 - 1 at scale 38 */
     DECODES_TO(b, 0, "\"0.99999999999999999999999999999999999999\"", 0x28, 38, 0xff, 0xff, 0xff,
                0xff, 0x3f, 0x22, 0x8a, 0x09, 0x7a, 0xc4, 0x86, 0x5a, 0xa8, 0x4c, 0x3b, 0x4b);
@@ -570,7 +570,7 @@ TEST(variant_decode_refuses_bad_bytes)
     idbpq_vbatch *b;
     REQUIRE_OK(idbpq_vbatch_create(&b, NULL));
     static const uint8_t meta_ab[] = {0x01, 2, 0, 1, 2, 'a', 'b'};
-    static const struct { const uint8_t m[12], v[16]; uint8_t mn, vn; int st; const char *part; } cases[] = {
+    static const struct { const uint8_t m[12], v[20]; uint8_t mn, vn; int st; const char *part; } cases[] = {
         {{1, 0, 0}, {0x40, 1, 0, 0, 0, 0xff}, 3, 6, IDBPQ_CORRUPT, "not UTF-8"},
         {{1, 0, 0}, {0x0d, 0xed, 0xa0, 0x80}, 3, 4, IDBPQ_CORRUPT, "not UTF-8"},      /* surrogate */
         {{1, 0, 0}, {0x09, 0xc0, 0x80}, 3, 3, IDBPQ_CORRUPT, "not UTF-8"},            /* overlong */
@@ -593,6 +593,10 @@ TEST(variant_decode_refuses_bad_bytes)
         {{1, 0, 0}, {0x03, 1, 0, 1, 0x0c}, 3, 5, IDBPQ_CORRUPT, "primitive type 3 runs past the end"},
         {{1, 0, 0}, {0x03, 3, 0, 0, 0, 1, 0}, 3, 7, IDBPQ_CORRUPT, "overlap"},
         {{1, 0, 0}, {0x20, 39, 0, 0, 0, 0}, 3, 6, IDBPQ_CORRUPT, "scale 39"},
+        {{1, 0, 0}, {0x28, 0, 0, 0, 0, 0, 0x40, 0x22, 0x8a, 0x09, 0x7a, 0xc4, 0x86, 0x5a, 0xa8, 0x4c, 0x3b, 0x4b},
+         3, 18, IDBPQ_CORRUPT, "more than 38 digits"},  /* 10^38 */
+        {{1, 0, 0}, {0x28, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80}, 3, 18, IDBPQ_CORRUPT,
+         "more than 38 digits"},  /* -2^127 */
         {{1, 0, 0}, {0x3c, 5, 0, 0, 0, 1}, 3, 6, IDBPQ_CORRUPT, "binary of 5 bytes"},
         {{1, 0, 0}, {0x0d, 'a'}, 3, 2, IDBPQ_CORRUPT, "short string of 3 bytes"},
     };
