@@ -81,6 +81,7 @@ for t in $targets; do
     dict=""
     case $t in
         fuzz_thrift_footer|fuzz_file_read) [ -f fuzz/dict/parquet.dict ] && dict="-dict=fuzz/dict/parquet.dict" ;;
+        fuzz_records) [ -f fuzz/dict/records.dict ] && dict="-dict=fuzz/dict/records.dict" ;;
     esac
     before=$(ls "$regress" | wc -l)
     start=$(now)
