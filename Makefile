@@ -84,6 +84,7 @@ demo: all
 bench: all
 	bash bench/run.sh
 	bash bench/value/run.sh
+	bash bench/mapping/run.sh
 
 fuzz:
 	sh fuzz/run_libfuzzer.sh

@@ -205,10 +205,13 @@ export const PACK_CASES = [
         lines: [
             '{"key":1,"value":{"name":"ok","n":1}}',
             '{"key":2,"value":{"name":"lone \\ud800 surrogate","n":2}}',
+            // $ref numbers count the value's objects from 0 (the value itself), as `idbpq records`
+            // prints them (key and value each on their own)
             '{"key":3,"value":{"name":"cycle","n":3,"self":{"$ref":0}}}',
+            '{"key":5,"value":{"name":"shared","n":5,"p":{"x":1},"q":{"$ref":1}}}',
             '{"key":4,"value":{"name":"holes","n":4,"a":{"$array":{"length":3,"items":{"0":1,"2":3}}}}}',
         ],
-        types: { _key: 'BIGINT', name: 'VARCHAR', n: 'BIGINT', _raw: 'JSON', self: '*', a: '*' },
+        types: { _key: 'BIGINT', name: 'VARCHAR', n: 'BIGINT', _raw: 'JSON', self: '*', a: '*', p: '*', q: '*' },
     },
     {
         name: 'absent',
