@@ -59,12 +59,14 @@ static int next_record(pack *p, const idbpq_store_desc *st, idbpq_value **key, i
         while (n > 0 && (p->line[n - 1] == '\n' || p->line[n - 1] == '\r')) n--;
         if (n == 0) continue;
         idbpq_vbatch_reset(p->b);
-        idbpq_value *v;
+        idbpq_value *v, *k = NULL;
         idbpq_error e;
-        idbpq_status s = idbpq_tjson_parse(p->b, p->line, (size_t)n, &v, &e);
+        idbpq_status s = p->values ? idbpq_tjson_parse(p->b, p->line, (size_t)n, &v, &e)
+                                   : idbpq_tjson_parse_record(p->b, p->line, (size_t)n, &k, &v, &e);
         if (s != IDBPQ_OK) {
-            cli_err(p->in, "line %llu, column %u: %s", (unsigned long long)p->line_no, e.column,
-                    e.msg);
+            cli_err(p->in, "line %llu, column %u: %s%s", (unsigned long long)p->line_no,
+                    e.column, e.msg,
+                    p->values ? "" : " (a line is a record {\"key\":K,\"value\":V})");
             return -1;
         }
         *key = NULL;
@@ -73,23 +75,12 @@ static int next_record(pack *p, const idbpq_store_desc *st, idbpq_value **key, i
             if (st->key_path.type == 0) *key = idbpq_value_number(p->b, (double)++p->next_key);
             return IDBPQ_OK;
         }
-        int ok = v->type == IDBPQ_V_OBJECT;
-        idbpq_value *k = NULL, *val = NULL;
-        for (uint32_t i = 0; ok && i < v->u.object.n; i++) {
-            const idbpq_value *name = v->u.object.props[i].key;
-            const idbpq_str *s2 = &name->u.str;
-            if (name->type != IDBPQ_V_STRING || s2->two_byte) ok = 0;
-            else if (s2->len == 3 && memcmp(s2->data, "key", 3) == 0) k = v->u.object.props[i].value;
-            else if (s2->len == 5 && memcmp(s2->data, "value", 5) == 0)
-                val = v->u.object.props[i].value;
-            else ok = 0;
-        }
-        if (!ok || !val || (!k && st->key_path.type == 0)) {
-            cli_err(p->in, "line %llu: expected {\"key\":K,\"value\":V}%s",
-                    (unsigned long long)p->line_no,
-                    st->key_path.type ? " (\"key\" may be left out with --key-path)" : "");
+        if (!k && st->key_path.type == 0) {
+            cli_err(p->in, "line %llu: the record has no \"key\" (needed without --key-path)",
+                    (unsigned long long)p->line_no);
             return -1;
         }
+        idbpq_value *val = v;
         *key = st->key_path.type ? NULL : k;
         *value = val;
         return IDBPQ_OK;

@@ -137,20 +137,16 @@ int cmd_records(int argc, char **argv)
             goto done;
         }
         if (n++ < offset) continue;
-        /* One value for the whole line, {"key":K,"value":V}: tagged JSON numbers shared
-         * references ($ref) across the line, which is how `idbpq pack` reads it back. */
-        idbpq_value *rec = idbpq_value_new(b, IDBPQ_V_OBJECT);
-        idbpq_prop *props = idbpq_vbatch_alloc(b, 2 * sizeof *props);
-        st = rec && props ? IDBPQ_OK : IDBPQ_NOMEM;
+        /* Key and value are printed (and numbered for $ref) each on its own, which is how
+         * idbpq_tjson_parse_record and `idbpq pack` read them back. */
+        fputs("{\"key\":", stdout);
+        line.len = 0;
+        st = idbpq_tjson_write(key, &line);
         if (st == IDBPQ_OK) {
-            props[0].key = idbpq_value_string_utf8(b, "key", 3);
-            props[0].value = key;
-            props[1].key = idbpq_value_string_utf8(b, "value", 5);
-            props[1].value = value;
-            rec->u.object.props = props;
-            rec->u.object.n = 2;
+            fwrite(line.data, 1, line.len, stdout);
+            fputs(",\"value\":", stdout);
             line.len = 0;
-            st = props[0].key && props[1].key ? idbpq_tjson_write(rec, &line) : IDBPQ_NOMEM;
+            st = idbpq_tjson_write(value, &line);
         }
         if (st != IDBPQ_OK) {
             fflush(stdout);
@@ -159,7 +155,7 @@ int cmd_records(int argc, char **argv)
             goto done;
         }
         fwrite(line.data, 1, line.len, stdout);
-        fputc('\n', stdout);
+        fputs("}\n", stdout);
         if (ferror(stdout)) break;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -31,6 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     idbpq_value *v = NULL;
     idbpq_error err;
     memset(&err, 0, sizeof err);
+    /* The record form of the same bytes: each member on its own reference numbering. */
+    idbpq_value *rk, *rv;
+    idbpq_status rs = idbpq_tjson_parse_record(b, (const char *)data, size, &rk, &rv, &err);
+    CHECK(rs == IDBPQ_OK ? rv != NULL : rs == IDBPQ_CORRUPT || rs == IDBPQ_LIMIT || rs == IDBPQ_NOMEM);
+    CHECK(err.offset <= size || rs == IDBPQ_OK);
+    memset(&err, 0, sizeof err);
     idbpq_status st = idbpq_tjson_parse(b, (const char *)data, size, &v, &err);
     if (st != IDBPQ_OK) {
         CHECK(st == IDBPQ_CORRUPT || st == IDBPQ_LIMIT || st == IDBPQ_NOMEM);

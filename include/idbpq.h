@@ -775,6 +775,12 @@ IDBPQ_API void idbpq_value_hash(const idbpq_value *v, uint8_t out[16]);
 IDBPQ_API idbpq_status idbpq_tjson_write(const idbpq_value *v, idbpq_buffer *out);
 IDBPQ_API idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n,
                                          idbpq_value **out, idbpq_error *err);
+/** A record line {"key":K,"value":V} as `idbpq records` prints it ("key" may be left out:
+ *  *key is then NULL). K and V each number their objects from 0 for $ref, as if printed
+ *  alone. */
+IDBPQ_API idbpq_status idbpq_tjson_parse_record(idbpq_vbatch *b, const char *text, size_t n,
+                                                idbpq_value **key, idbpq_value **value,
+                                                idbpq_error *err);
 
 /* ----- V8 ValueSerializer and Blink's envelope ---------------------------------------------- */
 

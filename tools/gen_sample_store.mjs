@@ -27,7 +27,7 @@ for (let i = 1; i <= 400; i++) {
   v.score = Math.round(rnd() * 1000) / 100;
   if (i > 300) v.threadId = 1 + Math.floor(rnd() * 20); // a property that appears late
   if (i === 123) v.filter = { $regexp: 'ship.*', $flags: 'i' };
-  if (i === 250) { v.replyTo = { id: 7 }; v.quote = { $ref: 2 }; }  // the same object twice
+  if (i === 250) v.quote = { $ref: 1 }; // object 1 of the value is its author: one object, twice
   out.push(JSON.stringify({ key: i, value: v }));
 }
 process.stdout.write(out.join('\n') + '\n');

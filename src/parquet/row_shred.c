@@ -326,7 +326,7 @@ idbpq_status idbpq__shred_batches(struct idbpq__shredder *sh, idbpq_column_batch
             for (size_t i = 0; i < sc->n_values; i++) {
                 v[i].ptr = p;
                 v[i].len = lens[i];
-                p += lens[i];
+                if (p) p += lens[i]; /* NULL when every value so far is empty */
             }
             v += sc->n_values;
         }

@@ -1007,3 +1007,53 @@ idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n, idbp
     if (v) *out = v;
     return v ? IDBPQ_OK : s.st;
 }
+
+/* A record line {"key":K,"value":V} ("key" may be left out). Each of K and V numbers its
+ * objects from 0 for $ref, as if printed alone: references never cross between them. */
+idbpq_status idbpq_tjson_parse_record(idbpq_vbatch *b, const char *text, size_t n,
+                                      idbpq_value **key, idbpq_value **value, idbpq_error *err)
+{
+    if (key) *key = NULL;
+    if (value) *value = NULL;
+    if (err) memset(err, 0, sizeof *err);
+    if (!b || !key || !value || (!text && n)) return IDBPQ_INVALID_ARG;
+    struct ps s;
+    memset(&s, 0, sizeof s);
+    s.start = s.p = (const uint8_t *)(text ? text : "");
+    s.end = s.start + n;
+    s.b = b;
+    s.err = err;
+    s.hole = idbpq_value_new(b, IDBPQ_V_HOLE);
+    idbpq_value *k = NULL, *v = NULL;
+    int ok = s.hole != NULL;
+    if (ok) {
+        ws(&s);
+        ok = expect(&s, '{', "'{' starting a record {\"key\":K,\"value\":V}");
+    }
+    if (ok) {
+        ws(&s);
+        int has_key = (size_t)(s.end - s.p) >= 5 && !memcmp(s.p, "\"key\"", 5);
+        if (has_key) {
+            ok = expect_key(&s, "key", 1) && (k = parse_value(&s, 1)) != NULL;
+            s.n_refs = 0;
+        }
+        ok = ok && expect_key(&s, "value", !has_key) && (v = parse_value(&s, 1)) != NULL &&
+             expect(&s, '}', "'}' ending the record");
+    }
+    if (ok) {
+        ws(&s);
+        if (s.p != s.end) {
+            FAIL(&s, "expected end of input after the record");
+            ok = 0;
+        }
+    }
+    if (!ok && s.st == IDBPQ_OK) NOMEM(&s);
+    idbpq__free(b->alc, s.refs, s.cap_refs * sizeof *s.refs);
+    idbpq__free(b->alc, s.pstack, s.cap_pstack * sizeof *s.pstack);
+    idbpq__free(b->alc, s.vstack, s.cap_vstack * sizeof *s.vstack);
+    idbpq__free(b->alc, s.units, s.cap_units * 2);
+    if (!ok) return s.st;
+    *key = k;
+    *value = v;
+    return IDBPQ_OK;
+}
