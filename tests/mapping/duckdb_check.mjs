@@ -47,15 +47,14 @@ function run(args, { input } = {}) {
 const sq = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 // ----- canonical text of tagged JSON: object properties as sets, numbers by value ------------
-function numCanon(t) {
-    if (/^-?\d+$/.test(t) && t.replace('-', '').length > 15) return BigInt(t).toString();
+function numCanon(t) { // a JSON number is a double: compare by value
     return String(Number(t));
 }
 export function canon(v) {
     if (v === null || typeof v === 'boolean') return String(v);
     if (typeof v === 'string') return JSON.stringify(v);
     if (typeof v === 'number') return 'N' + numCanon(String(v));
-    if (typeof v === 'bigint') return 'N' + v.toString();
+    if (typeof v === 'bigint') return 'N' + String(Number(v));
     if (v instanceof RawNum) return 'N' + numCanon(v.text);
     if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
     if (v instanceof JObj) {

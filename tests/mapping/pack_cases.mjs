@@ -72,7 +72,7 @@ export const PACK_CASES = [
             '{"key":4,"value":{"at":{"$date":8640000000000000}}}',
         ],
         types: { _key: 'BIGINT', at: 'TIMESTAMP WITH TIME ZONE' },
-        values: [{ sql: 'SELECT epoch_ms(at) FROM FILE ORDER BY _key', expect: [['1700000000123'], [0], ['-86400001'], ['8640000000000000']] }],
+        values: [{ sql: 'SELECT epoch_ms("at") FROM FILE ORDER BY _key', expect: [['1700000000123'], [0], ['-86400001'], ['8640000000000000']] }],
     },
     {
         name: 'struct',
