@@ -20,6 +20,7 @@ idbpq_status idbpq__typemap_foreign(idbpq_vbatch *b, const idbpq_schema *s,
     if (!b || !s || !tm) return IDBPQ_INVALID_ARG;
     memset(tm, 0, sizeof *tm);
     tm->raw_node = -1;
+    tm->raw_key_node = -1;
     tm->value_is_root = 1;
     tm->value.js = IDBPQ__JS_OBJECT;
     tm->value.absent = IDBPQ__ABS_NULL;

@@ -434,8 +434,17 @@ static idbpq_status row_key(struct idbpq__rd *c, const struct idbpq__typemap *tm
 {
     const idbpq_datum *it = NULL;
     idbpq_value *kv;
+    if (tm->raw_key_node >= 0) {
+        /* One-pass files: a key the `_key` column could not hold is here, exactly. */
+        IDBPQ__TRY(top_item(c, row, tm->raw_key_node, "_raw_key", &it));
+        if (it->kind != IDBPQ_DATUM_NULL) {
+            IDBPQ__TRY(tagged_json(c, tm->raw_key_node, it, &kv));
+            goto check;
+        }
+    }
     IDBPQ__TRY(top_item(c, row, tm->key.node, "key", &it));
     IDBPQ__TRY(conv(c, &tm->key, it, 1, &kv));
+check:;
     idbpq_error e;
     idbpq_key *k = NULL;
     idbpq_status st = kv ? idbpq_key_from_value(c->b, kv, &k, &e) : IDBPQ_INVALID_ARG;

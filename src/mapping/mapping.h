@@ -77,6 +77,8 @@ struct idbpq__typemap {
     int32_t has_key;              /* 1: a `_key` column holds the key (out-of-line keys) */
     struct idbpq__jsnode key;     /* the `_key` column's node (when has_key) */
     int32_t raw_node;             /* `_raw` leaf node, -1 if none */
+    int32_t raw_key_node;         /* `_raw_key` leaf node (one pass: keys the `_key` column
+                                     cannot hold, as tagged JSON), -1 if none */
 };
 
 /* ---- infer.c: shapes -------------------------------------------------------------------- */
@@ -137,6 +139,7 @@ struct idbpq__plan_opts {
     uint32_t max_columns;
     uint32_t max_depth;
     int32_t out_of_line_key;         /* a `_key` column */
+    int32_t one_pass;                /* the schema comes from a sample: add `_raw_key` */
 };
 
 /* Builds the schema (finished) and the type map (jsnodes allocated in arena). */

@@ -541,10 +541,27 @@ idbpq_status idbpq__plan(const struct idbpq__infer *in, const struct idbpq__plan
     p.budget = o->max_columns ? o->max_columns : 4000;
     IDBPQ__TRY(idbpq_schema_create(&p.s, alc));
     idbpq_status st = IDBPQ_OK;
-    tm->raw_node = -1;
+    tm->raw_node = tm->raw_key_node = -1;
     if (o->out_of_line_key) {
         tm->has_key = 1;
         st = plan_node(&p, in->key, 0, "_key", 0, 0, 0, &tm->key);
+        /* Keys must come back exactly: when one seen cannot be held by the typed column (a
+         * string with a lone surrogate), the whole column is tagged JSON text. */
+        if (st == IDBPQ_OK && in->key->unholdable && tm->key.js != IDBPQ__JS_JSON) {
+            p.leaves = 0;
+            idbpq_schema_free(p.s);
+            IDBPQ__TRY(idbpq_schema_create(&p.s, alc));
+            memset(&tm->key, 0, sizeof tm->key);
+            tm->key.js = IDBPQ__JS_JSON;
+            tm->key.absent = IDBPQ__ABS_NULL;
+            tm->key.absent_node = -1;
+            st = add_leaf(&p, 0, "_key", IDBPQ_OPTIONAL, IDBPQ__JS_JSON, 0, &tm->key.node);
+        }
+        /* One pass: a later key of a kind the sample did not have goes to `_raw_key`. */
+        if (st == IDBPQ_OK && o->one_pass && tm->key.js != IDBPQ__JS_JSON) {
+            idbpq_logical l = lt_of(IDBPQ_LT_JSON);
+            st = add(&p, 0, "_raw_key", IDBPQ_OPTIONAL, IDBPQ_BYTE_ARRAY, 0, &l, &tm->raw_key_node);
+        }
     }
     /* The value: its properties are the top-level columns when every record is an object
      * (others fall back); a `_value` column otherwise. */

@@ -185,6 +185,7 @@ static idbpq_status start(idbpq_record_writer *w)
     po.max_columns = w->opts.max_columns;
     po.max_depth = w->opts.max_depth;
     po.out_of_line_key = out_of_line(w);
+    po.one_pass = w->observed == 0;
     IDBPQ__TRY(idbpq__plan(&w->infer, &po, &w->keep, w->alc, &w->schema, &w->tm, &w->err));
     IDBPQ__TRY(idbpq__todatum_init(&w->td, w->schema, w->alc));
     w->td.max_depth = w->opts.max_depth + 40;

@@ -773,11 +773,18 @@ idbpq_status idbpq__todatum_row(struct idbpq__todatum *t, const struct idbpq__ty
         idbpq_datum *kd = &items[t->pos[tm->key.node]];
         int before = t->reason;
         IDBPQ__TRY(key ? conv(&c, &tm->key, key, kd, 0) : IDBPQ_OK);
-        if (!key || kd->kind == IDBPQ_DATUM_NULL || t->reason != before)
+        if (key && (kd->kind == IDBPQ_DATUM_NULL || t->reason != before) &&
+            tm->raw_key_node >= 0) {
+            /* One pass: the key's exact text goes to `_raw_key`. */
+            kd->kind = IDBPQ_DATUM_NULL;
+            t->reason = before;
+            IDBPQ__TRY(conv_json(&c, key, &items[t->pos[tm->raw_key_node]]));
+        } else if (!key || kd->kind == IDBPQ_DATUM_NULL || t->reason != before) {
             return idbpq__fail(err, IDBPQ_SCHEMA,
                                "the record's key does not fit the `_key` column (%s)",
                                key ? "a key type not seen when the schema was fixed"
                                    : "no key given");
+        }
     }
     if (shared(&c, value, 0)) {
         t->reason = IDBPQ_FALLBACK_GRAPH;

@@ -216,6 +216,10 @@ idbpq_status idbpq__typemap_encode(const idbpq_schema *s, const struct idbpq__ty
     put(&o, ",\"raw\":");
     if (tm->raw_node >= 0) put_cstr(&o, idbpq_schema_node_at(s, tm->raw_node)->name);
     else put(&o, "null");
+    if (tm->raw_key_node >= 0) {
+        put(&o, ",\"rawKey\":");
+        put_cstr(&o, idbpq_schema_node_at(s, tm->raw_key_node)->name);
+    }
     put(&o, "}");
     out->data = o.b.p;
     out->len = o.b.len;
@@ -514,7 +518,7 @@ idbpq_status idbpq__typemap_decode(idbpq_vbatch *b, const idbpq_schema *s, const
 {
     struct rd r = {b, s, err};
     memset(tm, 0, sizeof *tm);
-    tm->raw_node = -1;
+    tm->raw_node = tm->raw_key_node = -1;
     idbpq_value *doc;
     idbpq_error e;
     idbpq_status st = idbpq_tjson_parse(b, json, len, &doc, &e);
@@ -542,6 +546,13 @@ idbpq_status idbpq__typemap_decode(idbpq_vbatch *b, const idbpq_schema *s, const
         tm->raw_node = child_named(s, 0, raw);
         const idbpq_schema_node *rn = idbpq_schema_node_at(s, tm->raw_node);
         if (!rn || rn->type != IDBPQ_BYTE_ARRAY) return bad(&r, "bad \"raw\" column", 0);
+    }
+    const char *rk = get_cstr(&r, doc, "rawKey");
+    if (rk) {
+        tm->raw_key_node = child_named(s, 0, rk);
+        const idbpq_schema_node *kn = idbpq_schema_node_at(s, tm->raw_key_node);
+        if (!kn || kn->type != IDBPQ_BYTE_ARRAY || !tm->has_key)
+            return bad(&r, "bad \"rawKey\" column", 0);
     }
     return IDBPQ_OK;
 }

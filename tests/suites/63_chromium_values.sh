@@ -10,7 +10,8 @@
 #   a copy of the profile's LevelDB with the idb_cmp1 comparator and decodes every record with
 #   idbpq; tests/chromium/compare.mjs compares the two texts record by record. The same driver
 #   runs idbpq_key_extract on the key path cases and compares with Chromium's answers.
-# Two "ok"/"not ok" lines: chromium-values values, chromium-values keypaths.
+# "ok"/"not ok" lines: chromium-values values, chromium-values parquet (each store through
+# idbpq pack / idbpq records, two passes and one pass), chromium-values keypaths.
 # Needs /usr/bin/chromium, tests/idb/node_modules (npm ci in tests/idb) and the leveldb headers
 # (Debian: libleveldb-dev); without them it prints "# SKIPPED: why".
 # Seed: IDBPQ_CHROMIUM_SEED, else the date. READ_LEVELDB_V8_16_AS_15=1 (diagnostics) makes
@@ -70,6 +71,40 @@ else
         echo "not ok - $name values seed $SEED: $summary, $failed not decoded by idbpq (rerun with IDBPQ_CHROMIUM_SEED=$SEED)"
         grep -v '^# values:' "$tmp/cmp.out" | cut -c1-400
     fi
+fi
+
+# 3. The same stores through Parquet: each store's records as idbpq decoded them from the
+#    profile go through `idbpq pack` (two passes, and one pass) and `idbpq records`, and must
+#    equal what the page read back from IndexedDB (property order aside: docs/mapping.md).
+if [ "$drc" -lt 2 ] && ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -Wall -Wextra -Werror \
+        -Iinclude -o "$tmp/cmp_records" tests/mapping/cmp_records.c "$BUILD/libidbpq.a" \
+        -lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm 2>"$tmp/cc2.err"; then
+    stores=$(sed -n 's/^{"store":\([0-9]*\),.*/\1/p' "$tmp/page_values.txt" | sort -u)
+    for mode in two-pass one-pass; do
+        flag=; [ "$mode" = one-pass ] && flag=--one-pass
+        for st in $stores; do
+            sed -n "s/^{\"store\":$st,/{/p" "$tmp/driver_values.txt" | grep -v '"error":' >"$tmp/s$st.jsonl"
+            sed -n "s/^{\"store\":$st,/{/p" "$tmp/page_values.txt" >"$tmp/s$st.truth"
+            if ! ./idbpq pack $flag "$tmp/s$st.jsonl" "$tmp/s$st.parquet" 2>"$tmp/pack.err"; then
+                echo "not ok - $name parquet $mode store $st seed $SEED: pack failed"
+                sed 's/^/#   /' "$tmp/pack.err" | head -5
+                continue
+            fi
+            fb=$(grep -o '[0-9]* records kept exactly in _raw' "$tmp/pack.err" | cut -d' ' -f1)
+            cols=$(grep -o '[0-9]* columns ([0-9]* VARIANT/JSON)' "$tmp/pack.err")
+            ./idbpq records "$tmp/s$st.parquet" >"$tmp/s$st.back" 2>"$tmp/rec.err"
+            if "$tmp/cmp_records" "$tmp/s$st.truth" "$tmp/s$st.back" >"$tmp/cmp2.out" 2>&1; then
+                echo "ok - $name parquet $mode store $st seed $SEED: $(grep '^# records' "$tmp/cmp2.out" | sed 's/^# //'), $cols, ${fb:-0} in _raw"
+            else
+                echo "not ok - $name parquet $mode store $st seed $SEED: $(grep '^# records' "$tmp/cmp2.out" | sed 's/^# //') (rerun with IDBPQ_CHROMIUM_SEED=$SEED)"
+                grep -v '^# records' "$tmp/cmp2.out" | head -8 | cut -c1-400
+                sed 's/^/#   /' "$tmp/rec.err" | head -3
+            fi
+        done
+    done
+elif [ "$drc" -lt 2 ]; then
+    echo "not ok - $name parquet: tests/mapping/cmp_records.c does not build"
+    sed 's/^/#   /' "$tmp/cc2.err" | head -10
 fi
 
 # 2. Key paths: idbpq_key_extract against what Chromium's put() did.

@@ -169,6 +169,7 @@ static void own_typemap(const idbpq_schema *s, struct idbpq__typemap *tm)
     tm->has_key = 1;
     tm->key = J(IDBPQ__JS_INT, N.key, M, NULL);
     tm->raw_node = N.raw;
+    tm->raw_key_node = -1;
 }
 
 /* ---- rows ------------------------------------------------------------------------------------- */
@@ -308,6 +309,7 @@ TEST(mapping_read_own_kinds)
     tv.value_is_root = 0;
     tv.value = J(IDBPQ__JS_STRING, N.s, IDBPQ__ABS_MISSING, NULL);
     tv.raw_node = -1;
+    tv.raw_key_node = -1;
     row = row_a();
     CHECK_OK(convert(s, &tv, &row, text, sizeof text, &err));
     CHECK_EQ_STR(text, "1 \"ab\"");
