@@ -18,7 +18,7 @@
  * made unrepresentable on purpose (a cycle to the record, an object shared by two fields)
  * went to `_raw`.
  *
- *   roundtrip [--seed S] [--n N] [--runs a,b,...] [--exotic PERMILLE] [--dir TMPDIR]
+ *   roundtrip [--seed S] [--n N] [--runs a,b,...] [--exotic PERMILLE] [--dir TMPDIR] [--keep]
  *   roundtrip [--seed S] [--n N] --dump RUN          the records as `idbpq pack` input
  *   roundtrip [--seed S] [--n N] --dump-values RUN   the values only (`pack --values`)
  *
@@ -581,6 +581,7 @@ struct cfg {
     uint64_t n;
     uint32_t exotic_permille;
     const char *dir;
+    int keep;                /* leave the Parquet files (their paths are printed) */
 };
 
 /* Record i of a run: key (NULL for in-line keys) and value, in batch b. */
@@ -886,7 +887,8 @@ done:
     if (fs) idbpq_file_sink_abort(fs);
     idbpq_record_writer_free(w);
     idbpq_vbatch_free(b);
-    remove(path);
+    if (c->keep) printf("# kept %s\n", path);
+    else remove(path);
     fflush(stdout);
     return failed;
 }
@@ -897,6 +899,7 @@ int main(int argc, char **argv)
     c.seed = 1;
     c.n = 100000;
     c.exotic_permille = 20;
+    c.keep = 0;
     c.dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     const char *runs = NULL;
     for (int a = 1; a < argc; a++) {
@@ -906,6 +909,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "--runs") && v) runs = v, a++;
         else if (!strcmp(argv[a], "--exotic") && v) c.exotic_permille = (uint32_t)strtoul(v, NULL, 10), a++;
         else if (!strcmp(argv[a], "--dir") && v) c.dir = v, a++;
+        else if (!strcmp(argv[a], "--keep")) c.keep = 1;
         else if ((!strcmp(argv[a], "--dump") || !strcmp(argv[a], "--dump-values")) && v) {
             int values_only = !strcmp(argv[a], "--dump-values");
             /* prints the records of a run as `idbpq pack` input, for reproducing by hand */
@@ -938,7 +942,7 @@ int main(int argc, char **argv)
             return 0;
         } else {
             fprintf(stderr, "usage: roundtrip [--seed S] [--n N] [--runs a,b] [--exotic PERMILLE] "
-                            "[--dir D] [--dump RUN | --dump-values RUN]\n");
+                            "[--dir D] [--keep] [--dump RUN | --dump-values RUN]\n");
             return 2;
         }
     }
