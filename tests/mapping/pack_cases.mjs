@@ -12,6 +12,7 @@
 //             kind of absence). Any other column fails the check; `_raw` (JSON) must be in
 //             every file (docs/mapping.md: always, all null when nothing fell back).
 //             '*' = any type, or no column.
+//   fallbacks how many records go to `_raw` (default 0): what no column can hold
 //   values    [{sql, expect}]: DuckDB's result rows (FILE = the packed file), compared as
 //             strings; the expectations are the input's values
 //   expectRecords  what `idbpq records` prints, when it is not the input itself
@@ -212,6 +213,7 @@ export const PACK_CASES = [
             '{"key":4,"value":{"name":"holes","n":4,"a":{"$array":{"length":3,"items":{"0":1,"2":3}}}}}',
         ],
         types: { _key: 'BIGINT', name: 'VARCHAR', n: 'BIGINT', _raw: 'JSON', self: '*', a: '*', p: '*', q: '*' },
+        fallbacks: 4, // lone surrogate (STRING), cycle and shared object (GRAPH), holes (ARRAY)
     },
     {
         name: 'absent',
@@ -226,6 +228,17 @@ export const PACK_CASES = [
             sql: 'SELECT a, a__absent, b, b__absent, c, c__absent FROM FILE ORDER BY _key',
             expect: [[1, null, null, 1, 'x', null], [null, 1, null, 2, null, null], [null, null, 2, null, null, 1]],
         }],
+    },
+    {
+        // docs/mapping.md: binary values in a VARIANT are "ArrayBuffer or Uint8Array (whichever
+        // the path holds more of)": Uint8Arrays nested in the path's objects are all it holds
+        name: 'variant-nested-binary',
+        lines: [
+            '{"key":1,"value":{"h":{"b":{"$binary":"AAE=","$type":"Uint8Array"}}}}',
+            '{"key":2,"value":{"h":{"b":{"$binary":"AAI=","$type":"Uint8Array"}}}}',
+            '{"key":3,"value":{"h":"x"}}',
+        ],
+        types: { _key: 'BIGINT', h: 'VARIANT' },
     },
     {
         name: 'only-null',
