@@ -6,8 +6,8 @@
 # back and compared record by record. One "ok"/"not ok" line per run and seed.
 # Seeds: a fixed one (IDBPQ_RT_N records, default 100000), and two more from IDBPQ_TEST_SEED
 # (else the time), IDBPQ_RT_N_MORE records each (default 20000); under ASan the fixed seed
-# with IDBPQ_RT_N_ASAN records (default 5000). Rerun one with
-#   build/... roundtrip --seed S --n N [--runs oob2,...]   (the command is printed on failure)
+# with IDBPQ_RT_N_ASAN records (default 5000). A failure prints the command that reruns it
+# (add --runs oob2,... to pick runs, --keep to keep the files, --dump RUN for `idbpq pack` input).
 set -u
 cd "$(dirname "$0")/../.."
 LIBS="-lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm"
@@ -65,7 +65,8 @@ for build in build build-asan; do
             fi
             grep -m3 -E 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY' "$tmp/err" | sed 's/^/#   /'
             grep -m5 -E '^ +#[0-9]+ 0x' "$tmp/err" | sed 's/^/#   /'
-            echo "#   rerun: cc ... tests/mapping/roundtrip.c $lib && ./roundtrip --seed $1 --n $2"
+            echo "#   rerun: ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -g $san -Iinclude -Isrc -Itests/unit" \
+                "-o /tmp/roundtrip tests/mapping/roundtrip.c $lib $LIBS && /tmp/roundtrip --seed $1 --n $2"
         fi
     done
 done
