@@ -298,6 +298,9 @@ export function expectOf(type, v, o) {
     case T.TIMESTAMP_NS: return dateOf(floorDiv(BigInt(v.nanos), 1000000n));
     case T.TIMESTAMP_S: return dateOf(BigInt(v.seconds) * 1000n);
     case T.TIME: return new RawNum(String(floorDiv(BigInt(v.micros), 1000n))); // ms since midnight
+    case T.INTERVAL: // {months, days, milliseconds}
+        return obj([['months', new RawNum(String(v.months))], ['days', new RawNum(String(v.days))],
+            ['milliseconds', new RawNum(String(floorDiv(BigInt(v.micros), 1000n)))]]);
     case T.LIST: case T.ARRAY: return v.items.map((x) => expectOf(type.valueType, x, o));
     case T.STRUCT: {
         const pairs = [];

@@ -70,6 +70,11 @@ export const FOREIGN_CASES = [
         sql: `SELECT * FROM (VALUES (1, TIME '12:34:56.789'), (2, TIME '00:00:00'), (3, NULL)) t(id, t) ORDER BY id`,
     },
     {
+        name: 'interval',
+        sql: `SELECT * FROM (VALUES (1, INTERVAL '14 months 3 days 04:05:06.789'), (2, INTERVAL '1 day'), (3, NULL))
+              t(id, iv) ORDER BY id`,
+    },
+    {
         name: 'variant',
         optional: 1,
         sql: `SELECT * FROM (VALUES
