@@ -1024,8 +1024,9 @@ typedef struct idbpq_record_reader idbpq_record_reader;
 IDBPQ_API idbpq_status idbpq_record_reader_open(idbpq_record_reader **out, idbpq_reader *r,
                                                 const idbpq_record_reader_opts *opts,
                                                 const idbpq_allocator *alc);
-/** The store the file describes: from idbpq's metadata, or derived (name NULL, key_path
- *  from key_column or none, auto_increment when keys are generated). Lives as the reader. */
+/** The store the file describes: from idbpq's metadata, or derived for other files (name
+ *  NULL, no key path: keys are out-of-line, from key_column or generated, auto_increment
+ *  when generated). Lives as the reader. */
 IDBPQ_API const idbpq_store_desc *idbpq_record_reader_store(const idbpq_record_reader *rr);
 /** 1 when the file carries idbpq's type map (exact round trip), 0 otherwise. */
 IDBPQ_API int idbpq_record_reader_native(const idbpq_record_reader *rr);
