@@ -27,6 +27,8 @@ struct ps {
     size_t n_vstack, cap_vstack;
     uint16_t *units;               /* the last string read, as UTF-16 */
     size_t n_units, cap_units;
+    const uint8_t *ascii;          /* the last string's bytes when it was plain ASCII (no
+                                      escapes): string_value copies them as they are */
     idbpq_value *hole;
 };
 
@@ -119,7 +121,24 @@ static int push_unit(struct ps *s, uint32_t u)
 static int read_string(struct ps *s)
 {
     s->n_units = 0;
+    s->ascii = NULL;
     if (!expect(s, '"', "a string")) return 0;
+    /* Fast path: most strings are printable ASCII without escapes. */
+    const uint8_t *a = s->p;
+    while (a < s->end && *a >= 0x20 && *a < 0x80 && *a != '"' && *a != '\\') a++;
+    if (a < s->end && *a == '"') {
+        size_t n = (size_t)(a - s->p);
+        if (n > s->cap_units) {
+            uint16_t *u = grow(s, s->units, &s->cap_units, n, 2);
+            if (!u) return 0;
+            s->units = u;
+        }
+        for (size_t i = 0; i < n; i++) s->units[i] = s->p[i];
+        s->n_units = n;
+        s->ascii = s->p;
+        s->p = a + 1;
+        return 1;
+    }
     for (;;) {
         if (s->p >= s->end) return FAIL(s, "unterminated string"), 0;
         uint32_t c = *s->p;
@@ -245,6 +264,29 @@ static int read_number(struct ps *s, double *d, int *is_int)
         if (q >= s->end || *q < '0' || *q > '9') return fail_at(s, q, IDBPQ_CORRUPT, "expected a digit in the exponent"), 0;
         while (q < s->end && *q >= '0' && *q <= '9') q++;
     }
+    /* Fast path (exact): at most 15 significant digits and no exponent is an integer below
+     * 2^53 divided by a power of ten up to 10^22, both exact doubles, and IEEE division rounds
+     * correctly: the same double strtod gives. */
+    if (q - st <= 17 && (q >= s->end || (*q != 'e' && *q != 'E'))) {
+        static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                     1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+        uint64_t m = 0;
+        int nd = 0, frac = -1;
+        const uint8_t *c = st + (*st == '-');
+        for (; c < q; c++) {
+            if (*c == '.') { frac = 0; continue; }
+            m = m * 10 + (uint64_t)(*c - '0');
+            if (m) nd++;
+            if (frac >= 0) frac++;
+        }
+        if (nd <= 15) {
+            double v = (double)m;
+            if (frac > 0) v /= p10[frac];
+            *d = *st == '-' ? -v : v;
+            s->p = q;
+            return 1;
+        }
+    }
     char tmp[400];
     if ((size_t)(q - st) >= sizeof tmp) return FAIL(s, "number too long"), 0;
     memcpy(tmp, st, (size_t)(q - st));
@@ -321,7 +363,8 @@ static idbpq_value *parse_value(struct ps *s, int depth);
 static idbpq_value *string_value(struct ps *s)
 {
     if (s->n_units > UINT32_MAX) return FAIL(s, "string too long");
-    idbpq_value *v = idbpq__value_units(s->b, s->units, (uint32_t)s->n_units);
+    idbpq_value *v = s->ascii ? idbpq__value_latin1(s->b, s->ascii, (uint32_t)s->n_units)
+                              : idbpq__value_units(s->b, s->units, (uint32_t)s->n_units);
     return v ? v : NOMEM(s);
 }
 
