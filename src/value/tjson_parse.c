@@ -267,7 +267,7 @@ static int read_number(struct ps *s, double *d, int *is_int)
     /* Fast path (exact): at most 15 significant digits and no exponent is an integer below
      * 2^53 divided by a power of ten up to 10^22, both exact doubles, and IEEE division rounds
      * correctly: the same double strtod gives. */
-    if (q - st <= 17 && (q >= s->end || (*q != 'e' && *q != 'E'))) {
+    if (q - st <= 17 && !memchr(st, 'e', (size_t)(q - st)) && !memchr(st, 'E', (size_t)(q - st))) {
         static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
         uint64_t m = 0;

@@ -43,15 +43,17 @@ size_t idbpq__fmt_number(char *out, double v)
     /* The shortest precision whose correctly rounded digits read back to v: these are the
      * digits ECMAScript's Number::toString picks (the closest of the shortest). */
     snprintf(best, sizeof best, "%.16e", v);
-    /* Fast path: a double that reads back from 15 significant digits (DBL_DIG: every decimal
-     * of up to 15 digits does) has its shortest form among them, trailing zeros dropped
-     * below; only the rest needs the search over 16 and 17 digits. */
-    snprintf(tmp, sizeof tmp, "%.14e", v);
-    if (strtod(tmp, NULL) == v) {
-        memcpy(best, tmp, sizeof tmp);
-        lo = hi;
-    } else {
-        lo = 16;
+    /* Fast path: a normal double that reads back from 15 significant digits (DBL_DIG: every
+     * decimal of up to 15 digits does) has its shortest form among them, trailing zeros
+     * dropped below; only the rest needs the search over 16 and 17 digits. */
+    if (fabs(v) >= 2.2250738585072014e-308) { /* normal: subnormals have fewer digits */
+        snprintf(tmp, sizeof tmp, "%.14e", v);
+        if (strtod(tmp, NULL) == v) {
+            memcpy(best, tmp, sizeof tmp);
+            lo = hi;
+        } else {
+            lo = 16;
+        }
     }
     while (lo < hi) {
         int mid = (lo + hi) / 2;
