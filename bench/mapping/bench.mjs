@@ -82,6 +82,8 @@ function input(kind) {
 
 // ----- cases ---------------------------------------------------------------------------------
 const node = process.execPath;
+// hyparquet keeps every row in memory: give its processes room (the machine's RAM less 2 GiB)
+const HEAP = `--max-old-space-size=${Math.max(4096, Math.floor(os.totalmem() / 2 ** 20) - 2048)}`;
 const results = [];
 const note = [];
 for (const kind of DATA) {
@@ -114,7 +116,7 @@ for (const kind of DATA) {
         return { seconds: t.json.seconds, cpu: t.json.cpu, rssMB: t.rssMB, bytes: t.json.bytes, records: t.json.records };
     })));
     attempt('hyparquet-writer', () => row('write', 'hyparquet-writer', best(() => {
-        const t = timed(node, [path.join(HERE, 'hyp.mjs'), 'write', inp, pq('hyparquet')]);
+        const t = timed(node, [HEAP, path.join(HERE, 'hyp.mjs'), 'write', inp, pq('hyparquet')]);
         return { seconds: t.json.seconds, cpu: t.json.cpu, rssMB: t.rssMB, bytes: t.json.bytes, records: t.json.records, parse: t.json.parse_seconds };
     })));
     for (const th of ['1', 'default']) {
@@ -137,7 +139,7 @@ for (const kind of DATA) {
         return { seconds: t.json.seconds, cpu: t.json.cpu, rssMB: t.rssMB, records: t.json.records };
     })));
     attempt('hyparquet', () => row('read', 'hyparquet (rows as objects)', best(() => {
-        const t = timed(node, [path.join(HERE, 'hyp.mjs'), 'read', file]);
+        const t = timed(node, [HEAP, path.join(HERE, 'hyp.mjs'), 'read', file]);
         return { seconds: t.json.seconds, cpu: t.json.cpu, rssMB: t.rssMB, records: t.json.records };
     })));
     for (const th of ['1', 'default']) {

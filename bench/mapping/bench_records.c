@@ -183,7 +183,7 @@ static int do_read(char **argv)
     idbpq_status st;
     for (;;) {
         idbpq_value *k, *v;
-        if ((records & 1023) == 0) idbpq_vbatch_reset(b);
+        idbpq_vbatch_reset(b); /* one record at a time, as an application would */
         st = idbpq_record_reader_next(rr, b, &k, &v);
         if (st != IDBPQ_OK) break;
         records++;

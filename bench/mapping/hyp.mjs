@@ -18,13 +18,13 @@ const revive = (k, v) => (v && typeof v === 'object' && !Array.isArray(v) && '$d
 
 if (op === 'write') {
     const p0 = process.hrtime.bigint();
-    const text = fs.readFileSync(inp, 'utf8');
+    const buf = fs.readFileSync(inp);  // bytes: a file past 512 MB cannot be one JS string
     const rows = [];
     let start = 0;
     for (;;) {
-        const nl = text.indexOf('\n', start);
-        const end = nl < 0 ? text.length : nl;
-        if (end > start) rows.push(JSON.parse(text.slice(start, end), revive));
+        const nl = buf.indexOf(10, start);
+        const end = nl < 0 ? buf.length : nl;
+        if (end > start) rows.push(JSON.parse(buf.toString('utf8', start, end), revive));
         if (nl < 0) break;
         start = nl + 1;
     }
