@@ -82,6 +82,7 @@ for t in $targets; do
     case $t in
         fuzz_thrift_footer|fuzz_file_read) [ -f fuzz/dict/parquet.dict ] && dict="-dict=fuzz/dict/parquet.dict" ;;
         fuzz_records) [ -f fuzz/dict/records.dict ] && dict="-dict=fuzz/dict/records.dict" ;;
+        fuzz_mapping) [ -f fuzz/dict/mapping.dict ] && dict="-dict=fuzz/dict/mapping.dict" ;;
     esac
     before=$(ls "$regress" | wc -l)
     start=$(now)
