@@ -130,10 +130,18 @@ const char *idbpq_record_writer_errmsg(const idbpq_record_writer *w)
 
 static int out_of_line(const idbpq_record_writer *w) { return w->store.key_path.type == 0; }
 
-/* The record's key as an IndexedDB key (extracted for in-line stores). */
+/* The record's key as an IndexedDB key (extracted for in-line stores). With out-of-line keys
+ * *norm gets the key's canonical value, idbpq_key_to_value(*out), in scratch: the
+ * `_key` column is inferred from and written with that form, never the caller's. A key is
+ * only a key: an ArrayBuffer, a Uint8Array, a view of part of a buffer or a DataView over the
+ * same bytes are one binary key, and an array key may repeat an object. As values they would
+ * not all fit one column (both binary kinds in a VARIANT, a partial view, a shared Date), and
+ * a key that does not fit fails the record (there is no `_raw` for keys in two passes); the
+ * reader gives keys in the canonical form anyway. */
 static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const idbpq_value *value,
-                           idbpq_key **out)
+                           idbpq_key **out, const idbpq_value **norm)
 {
+    *norm = NULL;
     idbpq_error e;
     idbpq_status st;
     if (out_of_line(w)) {
@@ -156,6 +164,8 @@ static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const
     if (st != IDBPQ_OK)
         return idbpq__fail(&w->err, st, "record %llu: invalid key: %s",
                            (unsigned long long)w->stats.records, e.msg);
+    if (out_of_line(w) && !(*norm = idbpq_key_to_value(w->scratch, *out)))
+        return idbpq__fail(&w->err, IDBPQ_NOMEM, "out of memory");
     return IDBPQ_OK;
 }
 
@@ -167,9 +177,10 @@ idbpq_status idbpq_record_writer_observe(idbpq_record_writer *w, const idbpq_val
     w->state = S_OBSERVING;
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
-    IDBPQ__TRY(key_of(w, key, value, &k));
+    const idbpq_value *kv;
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv));
     w->observed++;
-    idbpq_status st = idbpq__infer_add(&w->infer, out_of_line(w) ? key : NULL, value);
+    idbpq_status st = idbpq__infer_add(&w->infer, kv, value);
     if (st != IDBPQ_OK) w->state = S_BROKEN;
     return st;
 }
@@ -249,11 +260,11 @@ static idbpq_status write_one(idbpq_record_writer *w, const idbpq_value *key,
 {
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
-    IDBPQ__TRY(key_of(w, key, value, &k));
+    const idbpq_value *kv;
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv));
     IDBPQ__TRY(track_key(w, k));
     idbpq_datum *row;
-    IDBPQ__TRY(idbpq__todatum_row(&w->td, &w->tm, out_of_line(w) ? key : NULL, value, &row,
-                                  &w->err));
+    IDBPQ__TRY(idbpq__todatum_row(&w->td, &w->tm, kv, value, &row, &w->err));
     if (w->td.reason >= 0) {
         w->raw.len = 0;
         idbpq_status st = idbpq_tjson_write(value, &w->raw);
@@ -296,11 +307,12 @@ static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const i
 {
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
-    IDBPQ__TRY(key_of(w, key, value, &k)); /* refuse a bad key now, not at the flush */
+    const idbpq_value *kv;
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv)); /* refuse a bad key now, not at the flush */
     struct sample_rec r;
-    r.key = key && out_of_line(w) ? idbpq_value_copy(w->sample, key) : NULL;
+    r.key = kv ? idbpq_value_copy(w->sample, kv) : NULL;
     r.value = idbpq_value_copy(w->sample, value);
-    if (!r.value || (key && out_of_line(w) && !r.key)) return IDBPQ_NOMEM;
+    if (!r.value || (kv && !r.key)) return IDBPQ_NOMEM;
     IDBPQ__TRY(idbpq__buf_append(&w->sample_recs, &r, sizeof r));
     IDBPQ__TRY(idbpq__infer_add(&w->infer, r.key, r.value));
     if (idbpq_vbatch_size(w->sample) >= w->opts.sample_bytes) return flush_sample(w);
