@@ -131,13 +131,13 @@ const char *idbpq_record_writer_errmsg(const idbpq_record_writer *w)
 static int out_of_line(const idbpq_record_writer *w) { return w->store.key_path.type == 0; }
 
 /* The record's key as an IndexedDB key (extracted for in-line stores). With out-of-line keys
- * *norm gets the key's canonical value, idbpq_key_to_value(*out), in scratch: the
- * `_key` column is inferred from and written with that form, never the caller's. A key is
- * only a key: an ArrayBuffer, a Uint8Array, a view of part of a buffer or a DataView over the
- * same bytes are one binary key, and an array key may repeat an object. As values they would
- * not all fit one column (both binary kinds in a VARIANT, a partial view, a shared Date), and
- * a key that does not fit fails the record (there is no `_raw` for keys in two passes); the
- * reader gives keys in the canonical form anyway. */
+ * *norm gets the key's canonical value, idbpq_key_to_value(*out), in scratch: the `_key`
+ * column is inferred from and written with that form, never the caller's. A key is only a
+ * key: an ArrayBuffer and a Uint8Array (or a DataView, or a view of part of a buffer) over
+ * the same bytes are one binary key, and an array key may repeat a Date. As values they do
+ * not all fit one column (a BYTE_ARRAY column or a VARIANT's binary holds one binary kind; a
+ * VARIANT refuses a shared Date), and a key that does not fit fails the write: there is no
+ * `_raw` for keys in two passes. The reader gives keys in the canonical form anyway. */
 static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const idbpq_value *value,
                            idbpq_key **out, const idbpq_value **norm)
 {

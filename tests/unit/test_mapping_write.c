@@ -348,33 +348,28 @@ static int read_keys(struct wfile *f, char keys[][64], int n)
 TEST(mapping_keys_are_keys)
 {
     /* Out-of-line keys are written as keys (idbpq_key_to_value of the key), not as the
-     * values given: an ArrayBuffer and a Uint8Array are the same binary key, but as values
-     * they do not fit one column (the `_key` VARIANT held one binary kind and refused the
-     * other); a view of part of a buffer does not fit a BYTE_ARRAY column; an array key that
-     * repeats a Date is a shared reference to a VARIANT. Each failed the whole write
-     * ("the record's key does not fit the `_key` column"). Found by fuzz_mapping. */
-    static const char *const mixed[] = {
-        "{\"key\":-1.5,\"value\":1}",
-        "{\"key\":{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"},\"value\":2}",
-        "{\"key\":{\"$binary\":\"AQM=\",\"$type\":\"Uint8Array\"},\"value\":3}",
-        "{\"key\":[{\"$date\":5},{\"$ref\":2}],\"value\":4}", /* refs count the line */
+     * values given. An ArrayBuffer and a Uint8Array are the same kind of key, but as values
+     * they do not fit one column: a BYTE_ARRAY column, or the binary of a `_key` VARIANT,
+     * held one of the two and refused the other; an array key that repeats a Date is a shared
+     * reference, which a VARIANT refuses. Each failed the whole write ("the record's key does
+     * not fit the `_key` column"). Found by fuzz_mapping. */
+    static const char *const sets[][4] = {
+        {"{\"key\":{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"},\"value\":1}",
+         "{\"key\":{\"$binary\":\"AQM=\",\"$type\":\"Uint8Array\"},\"value\":2}",
+         "{\"key\":{\"$binary\":\"AQQ=\",\"$type\":\"Uint8Array\"},\"value\":3}",
+         "{\"key\":{\"$binary\":\"AQU=\",\"$type\":\"Uint8Array\"},\"value\":4}"},
+        {"{\"key\":-1.5,\"value\":1}",
+         "{\"key\":{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"},\"value\":2}",
+         "{\"key\":{\"$binary\":\"AQM=\",\"$type\":\"Uint8Array\"},\"value\":3}",
+         "{\"key\":[{\"$date\":5},{\"$ref\":2}],\"value\":4}"}, /* refs count the line */
     };
-    static const char *const binary[] = {
-        "{\"key\":{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"},\"value\":1}",
-        "{\"key\":{\"$binary\":\"AQM=\",\"$type\":\"Uint8Array\"},\"value\":2}",
-        ("{\"key\":{\"$view\":\"Uint8Array\",\"$buffer\":{\"$binary\":\"AAEE\",\"$type\":"
-         "\"ArrayBuffer\"},\"$offset\":1,\"$length\":2},\"value\":3}"),
-        "{\"key\":{\"$binary\":\"AQU=\",\"$type\":\"DataView\"},\"value\":4}",
-    };
-    static const char *const want_mixed[] = {
-        "-1.5", "{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"}",
-        "{\"$binary\":\"AQM=\",\"$type\":\"ArrayBuffer\"}", "[{\"$date\":5},{\"$date\":5}]",
-    };
-    static const char *const want_binary[] = {
-        "{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"}",
-        "{\"$binary\":\"AQM=\",\"$type\":\"ArrayBuffer\"}",
-        "{\"$binary\":\"AQQ=\",\"$type\":\"ArrayBuffer\"}",
-        "{\"$binary\":\"AQU=\",\"$type\":\"ArrayBuffer\"}",
+    static const char *const want[][4] = {
+        {"{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"}",
+         "{\"$binary\":\"AQM=\",\"$type\":\"ArrayBuffer\"}",
+         "{\"$binary\":\"AQQ=\",\"$type\":\"ArrayBuffer\"}",
+         "{\"$binary\":\"AQU=\",\"$type\":\"ArrayBuffer\"}"},
+        {"-1.5", "{\"$binary\":\"AQI=\",\"$type\":\"ArrayBuffer\"}",
+         "{\"$binary\":\"AQM=\",\"$type\":\"ArrayBuffer\"}", "[{\"$date\":5},{\"$date\":5}]"},
     };
     idbpq_record_writer_opts o;
     idbpq_record_writer_opts_init(&o);
@@ -382,13 +377,12 @@ TEST(mapping_keys_are_keys)
     for (int one_pass = 0; one_pass < 2; one_pass++)
         for (int set = 0; set < 2; set++) {
             struct wfile f;
-            REQUIRE(write_lines(&f, NULL, &o, set ? binary : mixed, 4, !one_pass) == 0);
+            REQUIRE(write_lines(&f, NULL, &o, sets[set], 4, !one_pass) == 0);
             CHECK_EQ_INT(f.stats.records, 4);
             CHECK_EQ_INT(f.stats.fallbacks, 0);
             char keys[4][64];
             CHECK_EQ_INT(read_keys(&f, keys, 4), 4);
-            for (int i = 0; i < 4; i++)
-                CHECK_EQ_STR(keys[i], (set ? want_binary : want_mixed)[i]);
+            for (int i = 0; i < 4; i++) CHECK_EQ_STR(keys[i], want[set][i]);
             wfile_free(&f);
         }
 }
