@@ -537,7 +537,9 @@ static idbpq_status conv_blob(struct ctx *c, const struct idbpq__jsnode *j, cons
     items[k++].u.i64 = (int64_t)v->u.blob.size;
     if (file) {
         double lm = v->u.blob.last_modified;
-        if (lm != floor(lm) || fabs(lm) > 8.64e15) flag(c, IDBPQ_FALLBACK_NUMBER);
+        /* -0 too: the INT64 column would give +0 back (see IDBPQ__JS_DATE below) */
+        if (lm != floor(lm) || fabs(lm) > 8.64e15 || (lm == 0 && signbit(lm)))
+            flag(c, IDBPQ_FALLBACK_NUMBER);
         else {
             items[k].kind = IDBPQ_DATUM_INT64;
             items[k].u.i64 = (int64_t)lm;
@@ -691,7 +693,9 @@ static idbpq_status conv(struct ctx *c, const struct idbpq__jsnode *jc, const id
     case IDBPQ__JS_DATE: {
         if (v->type != IDBPQ_V_DATE) break;
         double ms = v->u.number;
-        if (isnan(ms) || ms != floor(ms) || fabs(ms) > 8.64e15) {
+        /* A Date of -0 (not creatable in JS, but V8 bytes and tagged JSON hold it) would
+         * read back +0 from the INT64 column: it cannot be held exactly (NUMBER). */
+        if (isnan(ms) || ms != floor(ms) || fabs(ms) > 8.64e15 || (ms == 0 && signbit(ms))) {
             flag(c, IDBPQ_FALLBACK_NUMBER);
             return IDBPQ_OK;
         }

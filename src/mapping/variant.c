@@ -58,8 +58,12 @@ static int bigint_fits(const idbpq_value *v)
     return bigint_mag(v, &hi, &lo) && (hi < TEN38_HI || (hi == TEN38_HI && lo < TEN38_LO));
 }
 
-/* A time value JavaScript can have: TimeClip's range, whole milliseconds. */
-static int date_valid(double ms) { return fabs(ms) <= 8.64e15 && ms == floor(ms); }
+/* A time value JavaScript can have: TimeClip's range, whole milliseconds, and not -0 (TimeClip
+ * makes it +0; V8 bytes can still hold it, and a timestamp would read back +0). */
+static int date_valid(double ms)
+{
+    return fabs(ms) <= 8.64e15 && ms == floor(ms) && !(ms == 0 && signbit(ms));
+}
 
 static int number_is_int(double d)
 {
