@@ -250,7 +250,9 @@ static idbpq_status add_leaf(struct planner *p, int32_t parent, const char *name
         l.kind = IDBPQ_LT_STRING;
         return add(p, parent, name, rep, IDBPQ_BYTE_ARRAY, 0, &l, node);
     case IDBPQ__JS_JSON:
-        l.kind = IDBPQ_LT_JSON;
+        /* STRING, not the JSON logical type: tagged JSON keeps a lone surrogate as a \udXXX
+         * escape, valid JSON that DuckDB's JSON parser refuses for the whole column. */
+        l.kind = IDBPQ_LT_STRING;
         return add(p, parent, name, rep, IDBPQ_BYTE_ARRAY, 0, &l, node);
     case IDBPQ__JS_DATE:
         l.kind = IDBPQ_LT_TIMESTAMP;
@@ -325,13 +327,27 @@ static int vclass_of_kind(int k)
     }
 }
 
+static void binary_votes(const struct idbpq__shape *s, int depth, uint64_t *u8, uint64_t *ab)
+{
+    if (!s || depth > 64) return;
+    *u8 += s->views[IDBPQ_VIEW_UINT8];
+    *ab += s->kinds[IDBPQ__K_BUFFER];
+    for (uint32_t i = 0; i < s->n_fields; i++) binary_votes(s->fields[i], depth + 1, u8, ab);
+    binary_votes(s->elem, depth + 1, u8, ab);
+    binary_votes(s->map_key, depth + 1, u8, ab);
+    binary_votes(s->map_val, depth + 1, u8, ab);
+}
+
 static idbpq_status plan_variant(struct planner *p, const struct idbpq__shape *s, int32_t parent,
                                  const char *name, struct idbpq__jsnode *j)
 {
     idbpq_logical l = lt_of(IDBPQ_LT_VARIANT);
     l.variant_version = 1;
-    /* Binary values are whichever of Uint8Array / ArrayBuffer is more common here. */
-    j->view = s->views[IDBPQ_VIEW_UINT8] > s->kinds[IDBPQ__K_BUFFER];
+    /* Binary values are whichever of Uint8Array / ArrayBuffer is more common in the whole
+     * subtree (a VARIANT holds nested values too). */
+    uint64_t u8 = 0, ab = 0;
+    binary_votes(s, 0, &u8, &ab);
+    j->view = u8 > ab;
     /* Shred the dominant primitive type, when it is at least half of the values. */
     int best = -1;
     uint64_t best_n = 0, present = 0;
@@ -559,7 +575,7 @@ idbpq_status idbpq__plan(const struct idbpq__infer *in, const struct idbpq__plan
         }
         /* One pass: a later key of a kind the sample did not have goes to `_raw_key`. */
         if (st == IDBPQ_OK && o->one_pass && tm->key.js != IDBPQ__JS_JSON) {
-            idbpq_logical l = lt_of(IDBPQ_LT_JSON);
+            idbpq_logical l = lt_of(IDBPQ_LT_STRING);
             st = add(&p, 0, "_raw_key", IDBPQ_OPTIONAL, IDBPQ_BYTE_ARRAY, 0, &l, &tm->raw_key_node);
         }
     }
@@ -583,8 +599,8 @@ idbpq_status idbpq__plan(const struct idbpq__infer *in, const struct idbpq__plan
     } else if (st == IDBPQ_OK) {
         st = plan_node(&p, r, 0, "_value", 0, 0, 0, &tm->value);
     }
-    if (st == IDBPQ_OK) {
-        idbpq_logical l = lt_of(IDBPQ_LT_JSON);
+    if (st == IDBPQ_OK) { /* STRING, not JSON: see add_leaf */
+        idbpq_logical l = lt_of(IDBPQ_LT_STRING);
         st = add(&p, 0, "_raw", IDBPQ_OPTIONAL, IDBPQ_BYTE_ARRAY, 0, &l, &tm->raw_node);
     }
     if (st == IDBPQ_OK && idbpq_schema_finish(p.s) != IDBPQ_OK)

@@ -156,12 +156,12 @@ for (const c of PACK_CASES) {
     for (const [col, got] of types) {
         if (col in c.types || col === '_raw') continue;
         if (col === '_raw_key' && oneKeyed) { // one-pass files with a `_key` column
-            if (got !== 'JSON') problems.push(`_raw_key: ${got}, want JSON`);
+            if (got !== 'VARCHAR') problems.push(`_raw_key: ${got}, want VARCHAR`);
             continue;
         }
         problems.push(`unexpected column ${col} ${got}`);
     }
-    if (types.get('_raw') !== 'JSON') problems.push(`_raw: ${types.get('_raw') ?? 'missing'}, want JSON`);
+    if (types.get('_raw') !== 'VARCHAR') problems.push(`_raw: ${types.get('_raw') ?? 'missing'}, want VARCHAR`);
     if (problems.length) notOk(`pack ${c.name} types`, problems.join('; ') + ` [all: ${[...types].map(([k, v]) => `${k} ${v}`).join(', ')}]`);
     else ok(`pack ${c.name} types`, [...types].map(([k, v]) => `${k} ${v}`).join(', '));
 

@@ -169,7 +169,7 @@ export const PACK_CASES = [
             '{"key":2,"value":{"v":"x","w":"b"}}',
             '{"key":3,"value":{"v":{"a":1},"w":"c"}}',
         ],
-        types: { _key: 'BIGINT', v: 'JSON', w: 'VARCHAR' },
+        types: { _key: 'BIGINT', v: 'VARCHAR', w: 'VARCHAR' },
         values: [{
             // the column holds each value's tagged JSON text (a plain JSON here)
             sql: 'SELECT v::VARCHAR FROM FILE ORDER BY _key',
@@ -212,7 +212,7 @@ export const PACK_CASES = [
             '{"key":5,"value":{"name":"shared","n":5,"p":{"x":1},"q":{"$ref":1}}}',
             '{"key":4,"value":{"name":"holes","n":4,"a":{"$array":{"length":3,"items":{"0":1,"2":3}}}}}',
         ],
-        types: { _key: 'BIGINT', name: 'VARCHAR', n: 'BIGINT', _raw: 'JSON', self: '*', a: '*', p: '*', q: '*' },
+        types: { _key: 'BIGINT', name: 'VARCHAR', n: 'BIGINT', _raw: 'VARCHAR', self: '*', a: '*', p: '*', q: '*' },
         fallbacks: 4, // lone surrogate (STRING), cycle and shared object (GRAPH), holes (ARRAY)
     },
     {
