@@ -4,7 +4,7 @@
 //
 // 1. pack: each case of tests/mapping/pack_cases.mjs is a few tagged JSON records. `idbpq pack`
 //    writes them; DuckDB's DESCRIBE must show the SQL types the mapping rules give (struct,
-//    list, map, timestamp with time zone, bigint vs double, variant, JSON, blob, decimal, typed
+//    list, map, timestamp with time zone, bigint vs double, variant, JSON text, blob, decimal, typed
 //    arrays as lists of their element type, `_key`, `_value`, `_raw`); DuckDB must read every
 //    column (SELECT *) and count as many records in `_raw` as the case has values no column
 //    can hold (usually none); for

@@ -7,9 +7,9 @@
 //             VARCHAR; booleans BOOLEAN; Date -> TIMESTAMP WITH TIME ZONE; objects STRUCT;
 //             arrays and Sets LIST; Map MAP; BigInt BIGINT or DECIMAL(38,0); ArrayBuffer and
 //             Uint8Array BLOB; other typed arrays LIST of their element type; disagreeing
-//             types VARIANT, or JSON with --json-mixed; out-of-line keys `_key`; non-object
+//             types VARIANT, or JSON text (VARCHAR) with --json-mixed; out-of-line keys `_key`; non-object
 //             values `_value`; `<name>__absent` TINYINT where a property has more than one
-//             kind of absence). Any other column fails the check; `_raw` (JSON) must be in
+//             kind of absence). Any other column fails the check; `_raw` (VARCHAR: JSON text) must be in
 //             every file (docs/mapping.md: always, all null when nothing fell back).
 //             '*' = any type, or no column.
 //   fallbacks how many records go to `_raw` (default 0): what no column can hold
