@@ -301,6 +301,15 @@ size_t idbpq__dict_plain_bytes(const struct idbpq__dict *d)
     return d->plain_bytes;
 }
 
+size_t idbpq__dict_memory(const struct idbpq__dict *d)
+{
+    size_t slot = d->type == IDBPQ_BYTE_ARRAY ? sizeof *d->bslots : sizeof *d->slots;
+    size_t n = (d->slots || d->bslots) ? (d->mask + 1) * slot : 0;
+    n += d->values.cap;
+    if (d->type == IDBPQ_BYTE_ARRAY) n += d->plain_bytes; /* the strings themselves */
+    return n;
+}
+
 idbpq_status idbpq__dict_encode_plain(const struct idbpq__dict *d, struct idbpq__buf *out)
 {
     if (d->type == IDBPQ_BYTE_ARRAY || d->type == IDBPQ_BOOLEAN)

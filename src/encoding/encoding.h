@@ -119,6 +119,8 @@ idbpq_status idbpq__dict_insert(struct idbpq__dict *d, const void *values, size_
 uint32_t idbpq__dict_count(const struct idbpq__dict *d);
 /* Bytes the dictionary page would take, PLAIN-encoded (uncompressed). */
 size_t idbpq__dict_plain_bytes(const struct idbpq__dict *d);
+/* Bytes the dictionary holds in memory (hash slots, values, string storage). */
+size_t idbpq__dict_memory(const struct idbpq__dict *d);
 /* The dictionary's values in index order, PLAIN-encoded, appended to out. */
 idbpq_status idbpq__dict_encode_plain(const struct idbpq__dict *d, struct idbpq__buf *out);
 /* The value of index i, in values-array layout (BYTE_ARRAY: an idbpq_bytes), for statistics. */

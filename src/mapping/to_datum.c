@@ -423,7 +423,9 @@ static idbpq_status conv_object(struct ctx *c, struct idbpq__jsnode *j, const id
         char tmp[32];
         idbpq_str name = idbpq__key_name(p->key, tmp);
         struct idbpq__jsnode *ch = find_child(c, j, &name, i);
-        if (!ch || ch->key_number != (p->key->type == IDBPQ_V_NUMBER)) {
+        /* Matched by name: a Number key and the string of the same index are one property
+         * in JavaScript (and equal by idbpq_value_equal); the column keeps the first form. */
+        if (!ch) {
             flag(c, IDBPQ_FALLBACK_SCHEMA);
             continue;
         }

@@ -151,8 +151,14 @@ static uint64_t page_estimate(const struct idbpq__colw *c)
 
 uint64_t idbpq__colw_buffered(const struct idbpq__colw *c)
 {
-    uint64_t n = c->chunk.len + page_estimate(c);
-    if (c->dict && c->dict_pages) n += idbpq__dict_plain_bytes(c->dict);
+    /* What the row group holds in memory, not only what it will write: the encoded pages,
+     * the open page's buffers as allocated, and the dictionary with its hash table. The
+     * row-group budget is a memory bound (docs/mapping.md); an estimate of the encoded size
+     * alone let wide nested tables pass it. */
+    uint64_t page = c->def.cap + c->rep.cap + c->vals.cap;
+    uint64_t est = page_estimate(c);
+    uint64_t n = c->chunk.len + (page > est ? page : est);
+    if (c->dict) n += idbpq__dict_memory(c->dict);
     return n;
 }
 

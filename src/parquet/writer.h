@@ -146,7 +146,8 @@ void idbpq__colw_free(struct idbpq__colw *c);
  * are cut at row boundaries when the page budget is reached. */
 idbpq_status idbpq__colw_write(struct idbpq__colw *c, const uint16_t *def, const uint16_t *rep,
                                size_t n_levels, const void *values, size_t n_values);
-/* Bytes the column holds for the current row group (encoded pages + the open page). */
+/* Bytes the column holds in memory for the current row group: encoded pages, the open page's
+ * buffers, the dictionary and its hash table. */
 uint64_t idbpq__colw_buffered(const struct idbpq__colw *c);
 /* Ends the chunk: flushes the open page, builds the dictionary page. Then the chunk is
  * dictpage followed by chunk. */
