@@ -230,13 +230,16 @@ IDBPQ__INLINE size_t pcache_slot(const uint8_t *p)
 static idbpq_status bytes_insert(struct idbpq__dict *d, const idbpq_bytes *v, size_t n,
                                  uint32_t *indices)
 {
-    struct pcache_entry pc[PCACHE];
-    memset(pc, 0, sizeof pc);
+    /* The pointer cache pays only over many values: clearing it for a call with a few
+     * (sparse columns are handed over in small pieces) cost more than it saved. */
+    struct pcache_entry pc[PCACHE], scratch;
+    int use_pc = n >= 2 * PCACHE;
+    if (use_pc) memset(pc, 0, sizeof pc);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *ptr = v[i].ptr;
         uint32_t len = v[i].len;
-        struct pcache_entry *ce = &pc[pcache_slot(ptr)];
-        if (ce->ptr == ptr && ce->len == len && ptr) {
+        struct pcache_entry *ce = use_pc ? &pc[pcache_slot(ptr)] : &scratch;
+        if (use_pc && ce->ptr == ptr && ce->len == len && ptr) {
             indices[i] = ce->idx;
             continue;
         }
