@@ -23,7 +23,8 @@
  * item twice, a Map with a key twice: the text form can say it, JS cannot) are skipped. The
  * others go to the writer; those whose key is missing or invalid (out-of-line without a key
  * or with a value that is no key; in-line where the key path does not resolve, unless
- * autoIncrement, or gives no valid key) must be refused with INVALID_ARG, in both passes,
+ * autoIncrement (and then the key generator, replayed as the reader does, is not past 2^53),
+ * or gives no valid key) must be refused with INVALID_ARG, in both passes,
  * without breaking the writer; every other call must succeed.
  *
  * Properties: the file reads back (idbpq_reader_open on the bytes, idbpq_record_reader) as
@@ -300,6 +301,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rec recs[MAX_RECORDS];
     uint32_t n = 0, n_accepted = 0;
     int oom = 0;
+    idbpq_keygen gen; /* autoIncrement: the reader's generator over the accepted records */
+    idbpq_keygen_init(&gen);
     for (size_t at = nl ? hlen + 1 : size; at < size && n < MAX_RECORDS && !oom;) {
         const char *line = text + at;
         const char *end = memchr(line, '\n', size - at);
@@ -326,8 +329,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             st = k ? idbpq_key_from_value(b, k, &r->k, &e) : IDBPQ_INVALID_ARG;
         } else {
             st = idbpq_key_extract(b, v, &store.key_path, &r->k, &e);
+            if (st == IDBPQ_OK) idbpq_keygen_update(&gen, r->k);
             if (st == IDBPQ_END && store.auto_increment) {
-                st = IDBPQ_OK;
+                /* the reader generates it, unless the generator is past 2^53 */
+                double next;
+                st = idbpq_keygen_next(&gen, &next) == IDBPQ_OK ? IDBPQ_OK : IDBPQ_INVALID_ARG;
                 r->k = NULL;
             }
         }

@@ -41,6 +41,8 @@ struct idbpq_record_writer {
     int key_high_units;                /* a string key with units >= U+D800 */
     int sorted;
     double max_number_key;             /* for the key generator */
+    idbpq_keygen gen_observe, gen;     /* the reader's key generator replayed over the records
+                                          of each pass (key_of) */
     idbpq_record_stats stats;
 };
 
@@ -95,6 +97,8 @@ idbpq_status idbpq_record_writer_create(idbpq_record_writer **out, const idbpq_s
     idbpq_buffer_init(&w->key_prev, alc);
     w->sorted = 1;
     w->max_number_key = 0;
+    idbpq_keygen_init(&w->gen_observe);
+    idbpq_keygen_init(&w->gen);
     idbpq_status st = idbpq__store_copy(&w->keep, store, &w->store);
     if (st == IDBPQ_OK) st = idbpq__infer_init(&w->infer, alc, 0, w->opts.max_depth);
     if (st == IDBPQ_OK) st = idbpq_vbatch_create(&w->scratch, alc);
@@ -139,7 +143,7 @@ static int out_of_line(const idbpq_record_writer *w) { return w->store.key_path.
  * VARIANT refuses a shared Date), and a key that does not fit fails the write: there is no
  * `_raw` for keys in two passes. The reader gives keys in the canonical form anyway. */
 static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const idbpq_value *value,
-                           idbpq_key **out, const idbpq_value **norm)
+                           idbpq_key **out, const idbpq_value **norm, idbpq_keygen *gen)
 {
     *norm = NULL;
     idbpq_error e;
@@ -154,6 +158,16 @@ static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const
         st = idbpq_key_extract(w->scratch, value, &w->store.key_path, out, &e);
         if (st == IDBPQ_END && w->store.auto_increment) {
             *out = NULL; /* the key generator would have made one: nothing to check */
+            /* ...unless it is spent. The reader makes that key by replaying the generator
+             * over the rows (from 1, moved past explicit number keys: record_reader.c), and
+             * IndexedDB refuses to generate past 2^53 (ConstraintError): after a key above
+             * 2^53 such a record could be neither stored nor read back. gen: the generator
+             * of this pass, NULL when the record was counted already (a held sample). */
+            double next;
+            if (gen && idbpq_keygen_next(gen, &next) != IDBPQ_OK)
+                return idbpq__fail(&w->err, IDBPQ_INVALID_ARG,
+                                   "record %llu: no key, and the key generator is past 2^53",
+                                   (unsigned long long)w->stats.records);
             return IDBPQ_OK;
         }
         if (st == IDBPQ_END)
@@ -166,6 +180,7 @@ static idbpq_status key_of(idbpq_record_writer *w, const idbpq_value *key, const
                            (unsigned long long)w->stats.records, e.msg);
     if (out_of_line(w) && !(*norm = idbpq_key_to_value(w->scratch, *out)))
         return idbpq__fail(&w->err, IDBPQ_NOMEM, "out of memory");
+    if (gen && !out_of_line(w)) idbpq_keygen_update(gen, *out); /* as the reader does */
     return IDBPQ_OK;
 }
 
@@ -178,7 +193,7 @@ idbpq_status idbpq_record_writer_observe(idbpq_record_writer *w, const idbpq_val
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
     const idbpq_value *kv;
-    IDBPQ__TRY(key_of(w, key, value, &k, &kv));
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv, &w->gen_observe));
     w->observed++;
     idbpq_status st = idbpq__infer_add(&w->infer, kv, value);
     if (st != IDBPQ_OK) w->state = S_BROKEN;
@@ -256,12 +271,12 @@ static idbpq_status track_key(idbpq_record_writer *w, const idbpq_key *k)
 }
 
 static idbpq_status write_one(idbpq_record_writer *w, const idbpq_value *key,
-                              const idbpq_value *value)
+                              const idbpq_value *value, idbpq_keygen *gen)
 {
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
     const idbpq_value *kv;
-    IDBPQ__TRY(key_of(w, key, value, &k, &kv));
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv, gen));
     IDBPQ__TRY(track_key(w, k));
     idbpq_datum *row;
     IDBPQ__TRY(idbpq__todatum_row(&w->td, &w->tm, kv, value, &row, &w->err));
@@ -295,7 +310,7 @@ static idbpq_status flush_sample(idbpq_record_writer *w)
     IDBPQ__TRY(start(w));
     const struct sample_rec *r = (const struct sample_rec *)(void *)w->sample_recs.p;
     size_t n = w->sample_recs.len / sizeof *r;
-    for (size_t i = 0; i < n; i++) IDBPQ__TRY(write_one(w, r[i].key, r[i].value));
+    for (size_t i = 0; i < n; i++) IDBPQ__TRY(write_one(w, r[i].key, r[i].value, NULL));
     idbpq_vbatch_free(w->sample);
     w->sample = NULL;
     idbpq__buf_free(&w->sample_recs);
@@ -308,7 +323,8 @@ static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const i
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
     const idbpq_value *kv;
-    IDBPQ__TRY(key_of(w, key, value, &k, &kv)); /* refuse a bad key now, not at the flush */
+    /* refuse a bad key now, not at the flush */
+    IDBPQ__TRY(key_of(w, key, value, &k, &kv, &w->gen));
     struct sample_rec r;
     r.key = kv ? idbpq_value_copy(w->sample, kv) : NULL;
     r.value = idbpq_value_copy(w->sample, value);
@@ -325,7 +341,7 @@ idbpq_status idbpq_record_writer_write(idbpq_record_writer *w, const idbpq_value
     if (!w || !value) return IDBPQ_INVALID_ARG;
     idbpq_status st;
     if (w->state == S_SAMPLING) st = hold(w, key, value);
-    else if (w->state == S_WRITING) st = write_one(w, key, value);
+    else if (w->state == S_WRITING) st = write_one(w, key, value, &w->gen);
     else return fail_state(w, "write");
     /* A bad key is the caller's mistake about one record, not a broken file. */
     if (st != IDBPQ_OK && st != IDBPQ_INVALID_ARG) w->state = S_BROKEN;

@@ -435,3 +435,68 @@ TEST(mapping_date_minus_zero)
     CHECK_EQ_INT(values_back(&f, lines, 11), 11);
     wfile_free(&f);
 }
+
+TEST(mapping_key_generator_spent)
+{
+    /* An autoIncrement store with a key path accepts values without the key: the reader
+     * generates it (1, 2, 3..., moved past explicit number keys), as IndexedDB would have.
+     * After an explicit key above 2^53 IndexedDB cannot generate one (ConstraintError): the
+     * writer refuses such a record (INVALID_ARG, the writer goes on) in both passes, instead
+     * of writing a row the reader fails on ("the key generator passed 2^53"). Found by
+     * fuzz_mapping. */
+    static const char *const lines[] = {
+        "{\"id\":1}", "{\"x\":1}", "{\"id\":9007199254749331}", "{\"x\":2}", "{\"id\":3}",
+    };
+    const char *kp[] = {"id"};
+    idbpq_store_desc st;
+    memset(&st, 0, sizeof st);
+    st.key_path.type = 1;
+    st.key_path.n = 1;
+    st.key_path.paths = kp;
+    st.auto_increment = 1;
+    st.key_generator = 1;
+    for (int one_pass = 0; one_pass < 2; one_pass++) {
+        struct tw_mem mem;
+        idbpq_sink sink;
+        tw_mem_init(&mem, &sink);
+        idbpq_vbatch *b;
+        REQUIRE(idbpq_vbatch_create(&b, NULL) == IDBPQ_OK);
+        idbpq_value *v[5];
+        for (int i = 0; i < 5; i++) {
+            idbpq_error e;
+            REQUIRE(idbpq_tjson_parse(b, lines[i], strlen(lines[i]), &v[i], &e) == IDBPQ_OK);
+        }
+        idbpq_record_writer *w;
+        REQUIRE(idbpq_record_writer_create(&w, &st, NULL, NULL) == IDBPQ_OK);
+        for (int i = 0; !one_pass && i < 5; i++)
+            CHECK_EQ_INT(idbpq_record_writer_observe(w, NULL, v[i]),
+                         i == 3 ? IDBPQ_INVALID_ARG : IDBPQ_OK);
+        REQUIRE(idbpq_record_writer_begin(w, &sink) == IDBPQ_OK);
+        for (int i = 0; i < 5; i++)
+            CHECK_EQ_INT(idbpq_record_writer_write(w, NULL, v[i]),
+                         i == 3 ? IDBPQ_INVALID_ARG : IDBPQ_OK);
+        idbpq_record_stats stats;
+        REQUIRE(idbpq_record_writer_finish(w, &stats) == IDBPQ_OK);
+        CHECK_EQ_INT(stats.records, 4);
+        idbpq_record_writer_free(w);
+        idbpq_source src;
+        idbpq_source_memory(&src, mem.b.p, mem.b.len, "mem");
+        idbpq_reader *rd;
+        char err[256];
+        REQUIRE(idbpq_reader_open(&rd, &src, NULL, NULL, err, sizeof err) == IDBPQ_OK);
+        idbpq_record_reader *rr;
+        REQUIRE(idbpq_record_reader_open(&rr, rd, NULL, NULL) == IDBPQ_OK);
+        static const double want[] = {1, 2, 9007199254749331.0, 3};
+        for (int i = 0; i < 4; i++) {
+            idbpq_value *k, *val;
+            CHECK_EQ_INT(idbpq_record_reader_next(rr, b, &k, &val), IDBPQ_OK);
+            CHECK(k && k->type == IDBPQ_V_NUMBER && k->u.number == want[i]);
+        }
+        idbpq_value *k, *val;
+        CHECK_EQ_INT(idbpq_record_reader_next(rr, b, &k, &val), IDBPQ_END);
+        idbpq_record_reader_free(rr);
+        idbpq_reader_free(rd);
+        idbpq_vbatch_free(b);
+        tw_mem_free(&mem);
+    }
+}
