@@ -430,7 +430,7 @@ static idbpq_status conv_object(struct ctx *c, struct idbpq__jsnode *j, const id
             continue;
         }
         got[ch - j->children] = p->value;
-        /* A duplicate name cannot come from a real object; keep the first. */
+        /* A duplicate name cannot come from a real object; the last one wins, as in JS. */
     }
     for (uint32_t i = 0; i < j->n_children; i++) {
         struct idbpq__jsnode *ch = &j->children[i];
