@@ -147,32 +147,7 @@ static char *utf8_name(struct idbpq__arena *a, const idbpq_str *s)
 {
     char *out = idbpq__arena_alloc(a, (size_t)s->len * 3 + 2);
     if (!out) return NULL;
-    size_t n = 0;
-    for (uint32_t i = 0; i < s->len; i++) {
-        uint32_t c = idbpq__str_unit(s, i);
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s->len) {
-            uint32_t d = idbpq__str_unit(s, i + 1);
-            if (d >= 0xdc00 && d < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-                i++;
-            }
-        }
-        if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-        if (c < 0x80) out[n++] = (char)c;
-        else if (c < 0x800) {
-            out[n++] = (char)(0xc0 | (c >> 6));
-            out[n++] = (char)(0x80 | (c & 0x3f));
-        } else if (c < 0x10000) {
-            out[n++] = (char)(0xe0 | (c >> 12));
-            out[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-            out[n++] = (char)(0x80 | (c & 0x3f));
-        } else {
-            out[n++] = (char)(0xf0 | (c >> 18));
-            out[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
-            out[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-            out[n++] = (char)(0x80 | (c & 0x3f));
-        }
-    }
+    size_t n = idbpq__str_to_utf8(s, (uint8_t *)out, NULL);
     if (n == 0) out[n++] = '_';
     out[n] = 0;
     return out;

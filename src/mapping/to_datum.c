@@ -115,35 +115,9 @@ static idbpq_status utf8(struct ctx *c, const idbpq_str *s, idbpq_datum *d)
     }
     uint8_t *out = alloc(c, (size_t)s->len * 3);
     if (!out) return IDBPQ_NOMEM;
-    size_t n = 0;
-    for (uint32_t i = 0; i < s->len; i++) {
-        uint32_t u = idbpq__str_unit(s, i);
-        if (u >= 0xd800 && u < 0xdc00 && i + 1 < s->len) {
-            uint32_t w = idbpq__str_unit(s, i + 1);
-            if (w >= 0xdc00 && w < 0xe000) {
-                u = 0x10000 + ((u - 0xd800) << 10) + (w - 0xdc00);
-                i++;
-            }
-        }
-        if (u >= 0xd800 && u < 0xe000) {
-            u = 0xfffd;
-            flag(c, IDBPQ_FALLBACK_STRING);
-        }
-        if (u < 0x80) out[n++] = (uint8_t)u;
-        else if (u < 0x800) {
-            out[n++] = (uint8_t)(0xc0 | (u >> 6));
-            out[n++] = (uint8_t)(0x80 | (u & 0x3f));
-        } else if (u < 0x10000) {
-            out[n++] = (uint8_t)(0xe0 | (u >> 12));
-            out[n++] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
-            out[n++] = (uint8_t)(0x80 | (u & 0x3f));
-        } else {
-            out[n++] = (uint8_t)(0xf0 | (u >> 18));
-            out[n++] = (uint8_t)(0x80 | ((u >> 12) & 0x3f));
-            out[n++] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
-            out[n++] = (uint8_t)(0x80 | (u & 0x3f));
-        }
-    }
+    int lone = 0;
+    size_t n = idbpq__str_to_utf8(s, out, &lone);
+    if (lone) flag(c, IDBPQ_FALLBACK_STRING);
     d->kind = IDBPQ_DATUM_BYTES;
     d->len = (uint32_t)n;
     d->u.bytes = out;

@@ -25,6 +25,10 @@ idbpq_value *idbpq__value_utf16(idbpq_vbatch *b, const uint16_t *s, uint32_t n);
 /* The narrowest string for these UTF-16 units (one-byte when all fit). */
 idbpq_value *idbpq__value_units(idbpq_vbatch *b, const uint16_t *s, uint32_t n);
 
+/* UTF-8 of a JS string into out (room for 3 bytes per code unit): surrogate pairs become one
+ * code point, a lone surrogate U+FFFD (and *lone, if given, is set). Returns the length. */
+size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone);
+
 /* Code unit i of a string. */
 IDBPQ__INLINE uint16_t idbpq__str_unit(const idbpq_str *s, uint32_t i)
 {

@@ -344,3 +344,37 @@ idbpq_status idbpq__pmap_put(struct idbpq__pmap *m, const void *key, uint32_t va
     m->n++;
     return IDBPQ_OK;
 }
+
+size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < s->len; i++) {
+        uint32_t c = idbpq__str_unit(s, i);
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s->len) {
+            uint32_t d = idbpq__str_unit(s, i + 1);
+            if (d >= 0xdc00 && d < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+                i++;
+            }
+        }
+        if (c >= 0xd800 && c < 0xe000) {
+            c = 0xfffd;
+            if (lone) *lone = 1;
+        }
+        if (c < 0x80) out[n++] = (uint8_t)c;
+        else if (c < 0x800) {
+            out[n++] = (uint8_t)(0xc0 | (c >> 6));
+            out[n++] = (uint8_t)(0x80 | (c & 0x3f));
+        } else if (c < 0x10000) {
+            out[n++] = (uint8_t)(0xe0 | (c >> 12));
+            out[n++] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+            out[n++] = (uint8_t)(0x80 | (c & 0x3f));
+        } else {
+            out[n++] = (uint8_t)(0xf0 | (c >> 18));
+            out[n++] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+            out[n++] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+            out[n++] = (uint8_t)(0x80 | (c & 0x3f));
+        }
+    }
+    return n;
+}
