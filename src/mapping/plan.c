@@ -383,14 +383,17 @@ static idbpq_status plan_list(struct planner *p, const struct idbpq__shape *elem
 static idbpq_status plan_object(struct planner *p, const struct idbpq__shape *s, int32_t g,
                                 uint32_t depth, struct idbpq__jsnode *j)
 {
-    j->n_children = s->n_fields;
     j->children = idbpq__arena_alloc(p->arena, sizeof *j->children * (s->n_fields + 1));
     if (!j->children) return IDBPQ_NOMEM;
     memset(j->children, 0, sizeof *j->children * (s->n_fields + 1));
+    j->n_children = 0;
     for (uint32_t k = 0; k < s->n_fields; k++) {
         uint32_t i = s->order[k];
         const struct idbpq__shape *c = s->fields[i];
-        struct idbpq__jsnode *cj = &j->children[k];
+        /* A property whose every value has no column form (a RegExp, a shared reference)
+         * only ever appears in records kept in `_raw`: no column for it. */
+        if (c->seen && c->kinds[IDBPQ__K_OTHER] == c->seen) continue;
+        struct idbpq__jsnode *cj = &j->children[j->n_children++];
         cj->prop = s->names[i];
         cj->key_number = s->name_numeric[i];
         char *n8 = utf8_name(p->arena, &s->names[i]->u.str);
@@ -444,8 +447,8 @@ static idbpq_status plan_node(struct planner *p, const struct idbpq__shape *s, i
         IDBPQ__TRY(add(p, parent, name, IDBPQ_OPTIONAL, IDBPQ_GROUP, 0, &none, &g));
         j->node = g;
         IDBPQ__TRY(plan_object(p, s, g, depth, j));
-        if (s->n_fields == 0) {
-            /* Parquet groups need a child: objects that never had a property get a
+        if (j->n_children == 0) {
+            /* Parquet groups need a child: objects that never had a property (with a column) get a
              * placeholder that is always null. */
             int32_t d;
             idbpq_logical l = lt_of(IDBPQ_LT_NULL);

@@ -399,8 +399,9 @@ static idbpq_status conv_object(struct ctx *c, struct idbpq__jsnode *j, const id
         struct idbpq__jsnode *ch = find_child(c, j, &name, i);
         /* Matched by name: a Number key and the string of the same index are one property
          * in JavaScript (and equal by idbpq_value_equal); the column keeps the first form. */
-        if (!ch) {
-            flag(c, IDBPQ_FALLBACK_SCHEMA);
+        if (!ch) { /* plan.c gives no column to properties that only ever held such values */
+            flag(c, idbpq__value_kind(p->value) == IDBPQ__K_OTHER ? IDBPQ_FALLBACK_TYPE
+                                                                   : IDBPQ_FALLBACK_SCHEMA);
             continue;
         }
         got[ch - j->children] = p->value;
