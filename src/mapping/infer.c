@@ -67,13 +67,6 @@ void idbpq__infer_free(struct idbpq__infer *in)
 
 /* ---- property lookup ------------------------------------------------------------------------ */
 
-static uint32_t name_hash(const idbpq_str *s)
-{
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < s->len; i++) h = (h ^ idbpq__str_unit(s, i)) * 16777619u;
-    return h;
-}
-
 static idbpq_status index_rebuild(struct idbpq__infer *in, struct idbpq__shape *s)
 {
     uint32_t cap = 16;
@@ -81,7 +74,7 @@ static idbpq_status index_rebuild(struct idbpq__infer *in, struct idbpq__shape *
     uint32_t *ix = idbpq__calloc(in->alc, cap * sizeof *ix);
     if (!ix) return IDBPQ_NOMEM;
     for (uint32_t i = 0; i < s->n_fields; i++) {
-        uint32_t h = name_hash(&s->names[i]->u.str) & (cap - 1);
+        uint32_t h = idbpq__str_hash(&s->names[i]->u.str) & (cap - 1);
         while (ix[h]) h = (h + 1) & (cap - 1);
         ix[h] = i + 1;
     }
@@ -109,7 +102,7 @@ static idbpq_status field_of(struct idbpq__infer *in, struct idbpq__shape *s, co
         }
     }
     if (s->index) {
-        uint32_t h = name_hash(name) & (s->index_cap - 1);
+        uint32_t h = idbpq__str_hash(name) & (s->index_cap - 1);
         for (; s->index[h]; h = (h + 1) & (s->index_cap - 1))
             if (idbpq__str_equal(&s->names[s->index[h] - 1]->u.str, name)) {
                 *out = s->fields[s->index[h] - 1];
@@ -168,7 +161,7 @@ static idbpq_status field_of(struct idbpq__infer *in, struct idbpq__shape *s, co
     if (s->n_fields > 8 && (s->n_fields * 2 + 2 > s->index_cap || !s->index))
         IDBPQ__TRY(index_rebuild(in, s));
     else if (s->index) {
-        uint32_t h = name_hash(name) & (s->index_cap - 1);
+        uint32_t h = idbpq__str_hash(name) & (s->index_cap - 1);
         while (s->index[h]) h = (h + 1) & (s->index_cap - 1);
         s->index[h] = s->n_fields;
     }

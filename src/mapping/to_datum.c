@@ -348,10 +348,7 @@ static idbpq_status child_index(struct ctx *c, struct idbpq__jsnode *j)
     if (!ix) return IDBPQ_NOMEM;
     memset(ix, 0, cap * sizeof *ix);
     for (uint32_t i = 0; i < j->n_children; i++) {
-        const idbpq_str *s = &j->children[i].prop->u.str;
-        uint32_t h = 2166136261u;
-        for (uint32_t k = 0; k < s->len; k++) h = (h ^ idbpq__str_unit(s, k)) * 16777619u;
-        h &= cap - 1;
+        uint32_t h = idbpq__str_hash(&j->children[i].prop->u.str) & (cap - 1);
         while (ix[h]) h = (h + 1) & (cap - 1);
         ix[h] = i + 1;
     }
@@ -372,8 +369,7 @@ static struct idbpq__jsnode *find_child(struct ctx *c, struct idbpq__jsnode *j,
         return NULL;
     }
     if (!j->index && child_index(c, j) != IDBPQ_OK) return NULL;
-    uint32_t h = 2166136261u;
-    for (uint32_t k = 0; k < name->len; k++) h = (h ^ idbpq__str_unit(name, k)) * 16777619u;
+    uint32_t h = idbpq__str_hash(name);
     for (h &= j->index_cap - 1; j->index[h]; h = (h + 1) & (j->index_cap - 1)) {
         struct idbpq__jsnode *ch = &j->children[j->index[h] - 1];
         if (idbpq__str_equal(&ch->prop->u.str, name)) return ch;

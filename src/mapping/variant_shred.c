@@ -287,13 +287,6 @@ static idbpq_status field_key(struct shred *sh, const char *name, idbpq_value **
     return k ? IDBPQ_OK : idbpq__fail(sh->err, IDBPQ_NOMEM, "out of memory reading a VARIANT");
 }
 
-static uint32_t str_hash(const idbpq_str *s)
-{
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < s->len; i++) h = (h ^ idbpq__str_unit(s, i)) * 16777619u;
-    return h;
-}
-
 /* Whether a residual field of `value` is also one of the shredded fields (keys[0..n)), which
  * the spec forbids. A hash table of the shredded names keeps it linear in both. */
 static idbpq_status check_disjoint(struct shred *sh, int32_t value_node, idbpq_value *const *keys,
@@ -308,14 +301,14 @@ static idbpq_status check_disjoint(struct shred *sh, int32_t value_node, idbpq_v
     char tmp[32];
     for (uint32_t i = 0; i < n; i++) {
         idbpq_str s = idbpq__key_name(keys[i], tmp);
-        size_t h = str_hash(&s) & (cap - 1);
+        size_t h = idbpq__str_hash(&s) & (cap - 1);
         while (tab[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
         tab[h] = i;
     }
     idbpq_status st = IDBPQ_OK;
     for (uint32_t j = 0; j < rest->u.object.n && st == IDBPQ_OK; j++) {
         idbpq_str s = idbpq__key_name(rest->u.object.props[j].key, tmp);
-        for (size_t h = str_hash(&s) & (cap - 1); tab[h] != UINT32_MAX; h = (h + 1) & (cap - 1)) {
+        for (size_t h = idbpq__str_hash(&s) & (cap - 1); tab[h] != UINT32_MAX; h = (h + 1) & (cap - 1)) {
             char t2[32];
             idbpq_str x = idbpq__key_name(keys[tab[h]], t2);
             if (idbpq__str_equal(&s, &x)) {

@@ -29,6 +29,10 @@ idbpq_value *idbpq__value_units(idbpq_vbatch *b, const uint16_t *s, uint32_t n);
  * code point, a lone surrogate U+FFFD (and *lone, if given, is set). Returns the length. */
 size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone);
 
+/* FNV-1a over the string's code units (width-independent, like idbpq__str_equal): for the
+ * property-name tables of the mapping layer. */
+uint32_t idbpq__str_hash(const idbpq_str *s);
+
 /* Code unit i of a string. */
 IDBPQ__INLINE uint16_t idbpq__str_unit(const idbpq_str *s, uint32_t i)
 {

@@ -378,3 +378,10 @@ size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone)
     }
     return n;
 }
+
+uint32_t idbpq__str_hash(const idbpq_str *s)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < s->len; i++) h = (h ^ idbpq__str_unit(s, i)) * 16777619u;
+    return h;
+}
