@@ -247,10 +247,9 @@ static const idbpq_value *get(const idbpq_value *obj, const char *name)
     return NULL;
 }
 
-/* A string member as UTF-8 in the batch (ASCII-safe: names were written from UTF-8). */
-static const char *get_cstr(struct rd *r, const idbpq_value *obj, const char *name)
+/* A string value as UTF-8 in the batch; NULL when it is not a string (or out of memory). */
+static const char *str_cstr(struct rd *r, const idbpq_value *v)
 {
-    const idbpq_value *v = get(obj, name);
     if (!v || v->type != IDBPQ_V_STRING) return NULL;
     const idbpq_str *s = &v->u.str;
     char *out = idbpq_vbatch_alloc(r->b, (size_t)s->len * 3 + 1);
@@ -258,6 +257,11 @@ static const char *get_cstr(struct rd *r, const idbpq_value *obj, const char *na
     size_t n = idbpq__str_to_utf8(s, (uint8_t *)out, NULL);
     out[n] = 0;
     return out;
+}
+
+static const char *get_cstr(struct rd *r, const idbpq_value *obj, const char *name)
+{
+    return str_cstr(r, get(obj, name));
 }
 
 static int name_index(const char *const *names, int n, const char *s)
@@ -430,13 +434,7 @@ static idbpq_status rd_keypath(struct rd *r, const idbpq_value *v, idbpq_keypath
     if (!paths) return IDBPQ_NOMEM;
     for (uint32_t i = 0; i < n; i++) {
         if (items[i]->type != IDBPQ_V_STRING) return bad(r, "a keyPath is not a string", 0);
-        /* Wrap the string in a one-member object so get_cstr can convert it. */
-        idbpq_prop p = {idbpq_value_string_utf8(r->b, "s", 1), (idbpq_value *)items[i]};
-        idbpq_value tmp;
-        tmp.type = IDBPQ_V_OBJECT;
-        tmp.u.object.props = &p;
-        tmp.u.object.n = 1;
-        if (!p.key || !(paths[i] = get_cstr(r, &tmp, "s"))) return IDBPQ_NOMEM;
+        if (!(paths[i] = str_cstr(r, items[i]))) return IDBPQ_NOMEM;
     }
     kp->n = n;
     kp->paths = paths;
