@@ -1021,6 +1021,26 @@ static idbpq_value *parse_value(struct ps *s, int depth)
     }
 }
 
+/* Parser state over text[0, n); s->hole is NULL when out of memory. */
+static void ps_init(struct ps *s, idbpq_vbatch *b, const char *text, size_t n, idbpq_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->start = s->p = (const uint8_t *)(text ? text : "");
+    s->end = s->start + n;
+    s->b = b;
+    s->err = err;
+    s->hole = idbpq_value_new(b, IDBPQ_V_HOLE);
+}
+
+static void ps_free(struct ps *s)
+{
+    const idbpq_allocator *alc = s->b->alc;
+    idbpq__free(alc, s->refs, s->cap_refs * sizeof *s->refs);
+    idbpq__free(alc, s->pstack, s->cap_pstack * sizeof *s->pstack);
+    idbpq__free(alc, s->vstack, s->cap_vstack * sizeof *s->vstack);
+    idbpq__free(alc, s->units, s->cap_units * 2);
+}
+
 idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n, idbpq_value **out,
                                idbpq_error *err)
 {
@@ -1028,12 +1048,7 @@ idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n, idbp
     if (err) memset(err, 0, sizeof *err);
     if (!b || !out || (!text && n)) return IDBPQ_INVALID_ARG;
     struct ps s;
-    memset(&s, 0, sizeof s);
-    s.start = s.p = (const uint8_t *)(text ? text : "");
-    s.end = s.start + n;
-    s.b = b;
-    s.err = err;
-    s.hole = idbpq_value_new(b, IDBPQ_V_HOLE);
+    ps_init(&s, b, text, n, err);
     idbpq_value *v = s.hole ? parse_value(&s, 1) : NOMEM(&s);
     if (v) {
         ws(&s);
@@ -1043,10 +1058,7 @@ idbpq_status idbpq_tjson_parse(idbpq_vbatch *b, const char *text, size_t n, idbp
         }
     }
     if (!v && s.st == IDBPQ_OK) NOMEM(&s);
-    idbpq__free(b->alc, s.refs, s.cap_refs * sizeof *s.refs);
-    idbpq__free(b->alc, s.pstack, s.cap_pstack * sizeof *s.pstack);
-    idbpq__free(b->alc, s.vstack, s.cap_vstack * sizeof *s.vstack);
-    idbpq__free(b->alc, s.units, s.cap_units * 2);
+    ps_free(&s);
     if (v) *out = v;
     return v ? IDBPQ_OK : s.st;
 }
@@ -1061,12 +1073,7 @@ idbpq_status idbpq_tjson_parse_record(idbpq_vbatch *b, const char *text, size_t 
     if (err) memset(err, 0, sizeof *err);
     if (!b || !key || !value || (!text && n)) return IDBPQ_INVALID_ARG;
     struct ps s;
-    memset(&s, 0, sizeof s);
-    s.start = s.p = (const uint8_t *)(text ? text : "");
-    s.end = s.start + n;
-    s.b = b;
-    s.err = err;
-    s.hole = idbpq_value_new(b, IDBPQ_V_HOLE);
+    ps_init(&s, b, text, n, err);
     idbpq_value *k = NULL, *v = NULL;
     int ok = s.hole != NULL;
     if (ok) {
@@ -1091,10 +1098,7 @@ idbpq_status idbpq_tjson_parse_record(idbpq_vbatch *b, const char *text, size_t 
         }
     }
     if (!ok && s.st == IDBPQ_OK) NOMEM(&s);
-    idbpq__free(b->alc, s.refs, s.cap_refs * sizeof *s.refs);
-    idbpq__free(b->alc, s.pstack, s.cap_pstack * sizeof *s.pstack);
-    idbpq__free(b->alc, s.vstack, s.cap_vstack * sizeof *s.vstack);
-    idbpq__free(b->alc, s.units, s.cap_units * 2);
+    ps_free(&s);
     if (!ok) return s.st;
     *key = k;
     *value = v;
