@@ -88,32 +88,8 @@ idbpq_status idbpq__v8w_utf8(struct idbpq__v8w *w, const idbpq_str *s)
     }
     IDBPQ__TRY(idbpq__v8w_varint(w, n));
     IDBPQ__TRY(idbpq__v8w_reserve(w, n));
-    uint8_t *d = w->out->data + w->out->len;
-    for (uint32_t i = 0; i < s->len; i++) {
-        uint32_t c = s->two_byte ? ((const uint16_t *)s->data)[i] : ((const uint8_t *)s->data)[i];
-        if (c >= 0xd800 && c < 0xe000) {
-            uint32_t lo = i + 1 < s->len ? ((const uint16_t *)s->data)[i + 1] : 0;
-            if (c < 0xdc00 && lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            } else {
-                c = 0xfffd;
-            }
-        }
-        if (c < 0x80) *d++ = (uint8_t)c;
-        else if (c < 0x800) { *d++ = (uint8_t)(0xc0 | (c >> 6)); *d++ = (uint8_t)(0x80 | (c & 0x3f)); }
-        else if (c < 0x10000) {
-            *d++ = (uint8_t)(0xe0 | (c >> 12));
-            *d++ = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            *d++ = (uint8_t)(0x80 | (c & 0x3f));
-        } else {
-            *d++ = (uint8_t)(0xf0 | (c >> 18));
-            *d++ = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
-            *d++ = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            *d++ = (uint8_t)(0x80 | (c & 0x3f));
-        }
-    }
-    w->out->len = (size_t)(d - w->out->data);
+    /* The same conversion as idbpq__str_to_utf8, which writes exactly the n counted above. */
+    w->out->len += idbpq__str_to_utf8(s, w->out->data + w->out->len, NULL);
     return IDBPQ_OK;
 }
 
