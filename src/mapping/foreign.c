@@ -208,16 +208,6 @@ static idbpq_status decimal_i64(struct idbpq__rd *c, int32_t node, const idbpq_s
     return decimal(c, node, n, be, 8, out);
 }
 
-static double half_to_double(uint16_t h)
-{
-    int e = (h >> 10) & 0x1f;
-    double m = h & 0x3ff, v;
-    if (e == 0) v = ldexp(m, -24);
-    else if (e == 31) v = m != 0 ? NAN : INFINITY;
-    else v = ldexp(m + 1024, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
 /* A key of text of the conservative kind: the parser takes `{"$..."` as a tag, plain JSON
  * does not, so a key that starts with '$' (or an escape, which could spell one) keeps the
  * text as a string. */
@@ -336,7 +326,9 @@ static idbpq_status foreign_leaf(struct idbpq__rd *c, int32_t node, const idbpq_
             break;
         case IDBPQ_LT_FLOAT16:
             if (d->len == 2)
-                return put(c, idbpq_value_number(c->b, half_to_double(idbpq__le16(d->u.bytes))), out);
+                return put(c, idbpq_value_number(c->b,
+                                                 idbpq__half_to_float(idbpq__le16(d->u.bytes))),
+                           out);
             break;
         case IDBPQ_LT_INTERVAL:
             if (d->len == 12) return interval(c, d->u.bytes, out);

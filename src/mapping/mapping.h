@@ -200,6 +200,10 @@ idbpq_status idbpq__todatum_row(struct idbpq__todatum *t, const struct idbpq__ty
                                 const idbpq_value *key, const idbpq_value *value,
                                 idbpq_datum **row, struct idbpq__err *err);
 
+/* IEEE 754 binary16 bits to float, exactly (NaN payloads kept): Float16Array elements, and
+ * FLOAT16 columns of other files. */
+float idbpq__half_to_float(uint16_t h);
+
 /* ---- reading ------------------------------------------------------------------------------- */
 
 /* foreign.c: a type map for a file without idbpq metadata: every top-level column a property

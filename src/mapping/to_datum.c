@@ -209,7 +209,7 @@ static int whole_bytes(const idbpq_value *v, const uint8_t **p, uint64_t *n)
     return 1;
 }
 
-static float half_to_float(uint16_t h)
+float idbpq__half_to_float(uint16_t h)
 {
     uint32_t s = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 0x1f, m = h & 0x3ff, bits;
     if (e == 0) {
@@ -291,7 +291,7 @@ static idbpq_status typed_list(struct ctx *c, const struct idbpq__jsnode *j, con
             uint16_t x;
             memcpy(&x, e, 2);
             it->kind = IDBPQ_DATUM_FLOAT;
-            it->u.f32 = half_to_float(x);
+            it->u.f32 = idbpq__half_to_float(x);
             break;
         }
         case IDBPQ_VIEW_FLOAT32:
