@@ -70,73 +70,15 @@ idbpq_value *idbpq__rd_prop_key(idbpq_vbatch *b, const idbpq_value *name)
 
 /* ---- strings ----------------------------------------------------------------------------- */
 
-/* The code point at p[*i] (strict UTF-8), advancing *i; -1 when malformed. */
-static int32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *i)
-{
-    uint32_t c = p[*i], need, min;
-    if (c < 0x80) {
-        (*i)++;
-        return (int32_t)c;
-    }
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; c &= 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; c &= 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; c &= 0x07; }
-    else return -1;
-    if (n - *i <= need) return -1;
-    for (uint32_t j = 1; j <= need; j++) {
-        if ((p[*i + j] & 0xc0) != 0x80) return -1;
-        c = c << 6 | (p[*i + j] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
-    *i += need + 1;
-    return (int32_t)c;
-}
-
 idbpq_status idbpq__rd_string(struct idbpq__rd *c, int32_t node, const uint8_t *p, uint32_t n,
                               idbpq_value **out)
 {
-    uint32_t i = 0, units = 0;
-    int32_t max = 0;
-    while (i < n && p[i] < 0x80) i++;
-    if (i == n) {
-        /* ASCII: the common case, one copy. */
-        if (!(*out = idbpq__value_latin1(c->b, p, n))) return idbpq__rd_nomem(c);
-        return IDBPQ_OK;
-    }
-    units = i;
-    while (i < n) {
-        uint32_t at = i;
-        int32_t cp = utf8_next(p, n, &i);
-        if (cp < 0)
-            return idbpq__fail(c->err, IDBPQ_CORRUPT, "column %s: invalid UTF-8 at byte %u",
-                               idbpq__rd_path(c->s, node), at);
-        units += cp >= 0x10000 ? 2 : 1;
-        if (cp > max) max = cp;
-    }
-    idbpq_value *v = idbpq_value_new(c->b, IDBPQ_V_STRING);
-    if (!v) return idbpq__rd_nomem(c);
-    if (max < 256) {
-        uint8_t *d = idbpq_vbatch_alloc(c->b, units);
-        if (!d) return idbpq__rd_nomem(c);
-        for (uint32_t k = 0, j = 0; j < n; k++) d[k] = (uint8_t)utf8_next(p, n, &j);
-        v->u.str = (idbpq_str){d, units, 0};
-    } else {
-        uint16_t *d = idbpq_vbatch_alloc(c->b, (size_t)units * 2);
-        if (!d) return idbpq__rd_nomem(c);
-        for (uint32_t k = 0, j = 0; j < n;) {
-            uint32_t cp = (uint32_t)utf8_next(p, n, &j);
-            if (cp >= 0x10000) {
-                cp -= 0x10000;
-                d[k++] = (uint16_t)(0xd800 + (cp >> 10));
-                d[k++] = (uint16_t)(0xdc00 + (cp & 0x3ff));
-            } else {
-                d[k++] = (uint16_t)cp;
-            }
-        }
-        v->u.str = (idbpq_str){d, units, 1};
-    }
-    *out = v;
-    return IDBPQ_OK;
+    size_t at;
+    int r = idbpq__value_utf8_strict(c->b, p, n, out, &at);
+    if (r > 0)
+        return idbpq__fail(c->err, IDBPQ_CORRUPT, "column %s: invalid UTF-8 at byte %zu",
+                           idbpq__rd_path(c->s, node), at);
+    return r < 0 ? idbpq__rd_nomem(c) : IDBPQ_OK;
 }
 
 /* ---- binary ------------------------------------------------------------------------------ */

@@ -114,64 +114,17 @@ static idbpq_status dict_string(struct dec *d, uint64_t id, size_t at, const uin
 
 /* ---- strings ------------------------------------------------------------------------------- */
 
-/* The code point at s[*i] (advancing *i), or -1 when the bytes there are not UTF-8: no
- * overlong forms, no surrogates, nothing past U+10FFFF. */
-static int32_t utf8_next(const uint8_t *s, size_t n, size_t *i)
-{
-    uint32_t c = s[*i];
-    if (c < 0x80) {
-        (*i)++;
-        return (int32_t)c;
-    }
-    unsigned k;
-    uint8_t lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) k = 1, c &= 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) k = 2, c &= 0x0f, lo = c == 0 ? 0xa0 : 0x80, hi = c == 0x0d ? 0x9f : 0xbf;
-    else if (c >= 0xf0 && c <= 0xf4) k = 3, c &= 0x07, lo = c == 0 ? 0x90 : 0x80, hi = c == 4 ? 0x8f : 0xbf;
-    else return -1;
-    if (n - *i <= k) return -1;
-    const uint8_t *p = s + *i + 1;
-    if (p[0] < lo || p[0] > hi) return -1;
-    for (unsigned j = 0; j < k; j++) {
-        if ((p[j] & 0xc0) != 0x80) return -1;
-        c = c << 6 | (p[j] & 0x3f);
-    }
-    *i += k + 1;
-    return (int32_t)c;
-}
-
 /* A string value in the narrowest form (Latin-1 when every code point is below 256). */
 static idbpq_status utf8_value(struct dec *d, const uint8_t *s, uint32_t n, size_t at,
                                int is_meta, idbpq_value **out)
 {
-    size_t units = 0, i = 0;
-    int wide = 0;
-    while (i < n) {
-        size_t start = i;
-        int32_t c = utf8_next(s, n, &i);
-        if (c < 0) {
-            if (is_meta) return bad_meta(d, at + start, "a dictionary string is not UTF-8");
-            return bad(d, at + start, "a string is not UTF-8");
-        }
-        units += c >= 0x10000 ? 2 : 1;
-        wide |= c > 0xff;
+    size_t bad_at;
+    int r = idbpq__value_utf8_strict(d->b, s, n, out, &bad_at);
+    if (r < 0) return nomem(d);
+    if (r > 0) {
+        if (is_meta) return bad_meta(d, at + bad_at, "a dictionary string is not UTF-8");
+        return bad(d, at + bad_at, "a string is not UTF-8");
     }
-    idbpq_value *v = new_value(d, IDBPQ_V_STRING);
-    void *data = idbpq_vbatch_alloc(d->b, wide ? units * 2 : units);
-    if (!v || !data) return nomem(d);
-    for (size_t k = 0, j = 0; j < n;) {
-        uint32_t c = (uint32_t)utf8_next(s, n, &j);
-        if (!wide) {
-            ((uint8_t *)data)[k++] = (uint8_t)c;
-        } else if (c >= 0x10000) {
-            ((uint16_t *)data)[k++] = (uint16_t)(0xd800 + ((c - 0x10000) >> 10));
-            ((uint16_t *)data)[k++] = (uint16_t)(0xdc00 + (c & 0x3ff));
-        } else {
-            ((uint16_t *)data)[k++] = (uint16_t)c;
-        }
-    }
-    v->u.str = (idbpq_str){data, (uint32_t)units, (uint8_t)wide};
-    *out = v;
     return IDBPQ_OK;
 }
 

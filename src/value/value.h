@@ -22,6 +22,11 @@ idbpq_status idbpq__verr(idbpq_error *err, idbpq_status st, uint64_t offset, con
  * even when every unit fits Latin-1, so re-encoding reproduces V8's bytes). NULL: no memory. */
 idbpq_value *idbpq__value_latin1(idbpq_vbatch *b, const uint8_t *s, uint32_t n);
 idbpq_value *idbpq__value_utf16(idbpq_vbatch *b, const uint16_t *s, uint32_t n);
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF) to the narrowest
+ * string. Returns 0 with *out set; 1 when the bytes are not UTF-8 (*bad_at: where the bad
+ * sequence starts); -1 when out of memory. */
+int idbpq__value_utf8_strict(idbpq_vbatch *b, const uint8_t *p, size_t n, idbpq_value **out,
+                             size_t *bad_at);
 /* The narrowest string for these UTF-16 units (one-byte when all fit). */
 idbpq_value *idbpq__value_units(idbpq_vbatch *b, const uint16_t *s, uint32_t n);
 

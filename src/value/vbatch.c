@@ -385,3 +385,69 @@ uint32_t idbpq__str_hash(const idbpq_str *s)
     for (uint32_t i = 0; i < s->len; i++) h = (h ^ idbpq__str_unit(s, i)) * 16777619u;
     return h;
 }
+
+/* The code point at p[*i] (strict UTF-8), advancing *i; -1 when malformed. */
+static int32_t utf8_next_strict(const uint8_t *p, size_t n, size_t *i)
+{
+    uint32_t c = p[*i], need, min;
+    if (c < 0x80) {
+        (*i)++;
+        return (int32_t)c;
+    }
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; c &= 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; c &= 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; c &= 0x07; }
+    else return -1;
+    if (n - *i <= need) return -1;
+    for (uint32_t j = 1; j <= need; j++) {
+        if ((p[*i + j] & 0xc0) != 0x80) return -1;
+        c = c << 6 | (p[*i + j] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
+    *i += need + 1;
+    return (int32_t)c;
+}
+
+int idbpq__value_utf8_strict(idbpq_vbatch *b, const uint8_t *p, size_t n, idbpq_value **out,
+                             size_t *bad_at)
+{
+    size_t i = 0, units;
+    int32_t max = 0;
+    while (i < n && p[i] < 0x80) i++;
+    units = i;
+    while (i < n) {
+        size_t at = i;
+        int32_t cp = utf8_next_strict(p, n, &i);
+        if (cp < 0) {
+            *bad_at = at;
+            return 1;
+        }
+        units += cp >= 0x10000 ? 2 : 1;
+        if (cp > max) max = cp;
+    }
+    if (units > UINT32_MAX) return -1;
+    idbpq_value *v = idbpq_value_new(b, IDBPQ_V_STRING);
+    if (!v) return -1;
+    if (max < 256) { /* ASCII and Latin-1: one byte a unit */
+        uint8_t *d = idbpq_vbatch_alloc(b, units);
+        if (!d) return -1;
+        for (size_t k = 0, j = 0; j < n; k++) d[k] = (uint8_t)utf8_next_strict(p, n, &j);
+        v->u.str = (idbpq_str){d, (uint32_t)units, 0};
+    } else {
+        uint16_t *d = idbpq_vbatch_alloc(b, units * 2);
+        if (!d) return -1;
+        for (size_t k = 0, j = 0; j < n;) {
+            uint32_t cp = (uint32_t)utf8_next_strict(p, n, &j);
+            if (cp >= 0x10000) {
+                cp -= 0x10000;
+                d[k++] = (uint16_t)(0xd800 + (cp >> 10));
+                d[k++] = (uint16_t)(0xdc00 + (cp & 0x3ff));
+            } else {
+                d[k++] = (uint16_t)cp;
+            }
+        }
+        v->u.str = (idbpq_str){d, (uint32_t)units, 1};
+    }
+    *out = v;
+    return 0;
+}
