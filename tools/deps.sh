@@ -3,7 +3,7 @@
 # with apt-get) and the npm test oracles (npm ci against the committed lock file).
 set -e
 cd "$(dirname "$0")/.."
-PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev libleveldb-dev chromium"
+PKGS="gcc make clang libclang-rt-14-dev libzstd-dev zlib1g-dev liblz4-dev libsnappy-dev libbrotli-dev libleveldb-dev chromium sqlite3 libsqlite3-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
