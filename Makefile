@@ -14,7 +14,7 @@ CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 CFLAGS_ALL := $(CSTD) $(OPT) $(WARN) -fPIC -fvisibility=hidden -DIDBPQ_BUILDING \
               -Iinclude -Isrc $(CFLAGS)
-LIBS    := -lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm
+LIBS    := -lsqlite3 -lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -85,6 +85,7 @@ bench: all
 	bash bench/run.sh
 	bash bench/value/run.sh
 	bash bench/mapping/run.sh
+	bash bench/profile/run.sh
 
 fuzz:
 	sh fuzz/run_libfuzzer.sh

@@ -9,12 +9,14 @@
 
 #include "cli.h"
 
-int cmd_value(int argc, char **argv); /* cmd_value.c */
+int cmd_value(int argc, char **argv);  /* cmd_value.c */
+int cmd_ls(int argc, char **argv);     /* cmd_ls.c */
+int cmd_export(int argc, char **argv); /* cmd_export.c */
 
 static const char usage_text[] =
     "Usage: idbpq COMMAND [OPTIONS] FILE...\n"
     "\n"
-    "Inspect, print and rewrite Apache Parquet files.\n"
+    "Move IndexedDB data to Apache Parquet and back; inspect and rewrite Parquet files.\n"
     "\n"
     "Commands:\n"
     "  schema FILE [--columns]        print the schema (parquet-mr message syntax)\n"
@@ -28,6 +30,10 @@ static const char usage_text[] =
     "                                 convert one JavaScript value (V8 bytes, tagged JSON)\n"
     "  pack IN.jsonl OUT.parquet [OPTIONS]\n"
     "                                 write tagged JSON records to Parquet (typed columns)\n"
+    "  ls PROFILE [--json]            list the IndexedDB origins, databases and stores of a\n"
+    "                                 Chromium-based browser profile\n"
+    "  export PROFILE -o DIR [OPTIONS]\n"
+    "                                 export its object stores to Parquet (one file each)\n"
     "\n"
     "Options:\n"
     "  -h, --help                     show this help (or a command's: idbpq cat --help)\n"
@@ -42,7 +48,7 @@ static const struct {
     {"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
     {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
     {"records", cmd_records},
-    {"pack", cmd_pack},
+    {"pack", cmd_pack}, {"ls", cmd_ls}, {"export", cmd_export},
 };
 
 int main(int argc, char **argv)

@@ -1043,6 +1043,84 @@ IDBPQ_API int idbpq_value_equal_ex(const idbpq_value *a, const idbpq_value *b, u
 /** A deep copy of v (sharing and cycles kept) into b; NULL when out of memory. */
 IDBPQ_API idbpq_value *idbpq_value_copy(idbpq_vbatch *b, const idbpq_value *v);
 
+/* ============================================================================================
+ * Browser profiles: IndexedDB read straight from a Chromium profile on disk — the LevelDB
+ * backend (`<origin>.indexeddb.leveldb`) and the SQLite one (`<origin>/`, one file per
+ * database) — read-only, never locking or modifying the user's files, also while the browser
+ * runs (docs/profiles.md). Firefox and Safari profiles are recognized and refused by name.
+ * ========================================================================================== */
+
+/** Damage found while reading: the file, the byte offset in it (SQLite: the record's row id),
+ *  and what (a damaged record's message names its store and key). */
+typedef struct idbpq_damage {
+    const char *file;
+    uint64_t offset;
+    const char *what;
+} idbpq_damage;
+typedef void (*idbpq_damage_fn)(void *ctx, const idbpq_damage *d);
+
+typedef struct idbpq_profile_opts {
+    uint32_t struct_size;          /* set by idbpq_profile_opts_init */
+    idbpq_damage_fn on_damage;     /* every damaged piece skipped (NULL: not reported) */
+    void *damage_ctx;
+} idbpq_profile_opts;
+IDBPQ_API void idbpq_profile_opts_init(idbpq_profile_opts *o);
+
+/** A database of an origin and its object stores (desc.origin is the origin's id). */
+typedef struct idbpq_profile_db {
+    const char *name;              /* UTF-8 (a lone surrogate shows as U+FFFD) */
+    uint64_t version;
+    uint32_t n_stores;
+    const idbpq_store_desc *stores;/* sorted by name, as IDBDatabase.objectStoreNames */
+} idbpq_profile_db;
+
+/** One origin (or storage bucket) of a profile. */
+typedef struct idbpq_profile_origin {
+    const char *id;                /* Chromium's origin id ("https_example.com_0"); buckets
+                                      "bucket-<id>"; prefixed "<profile>/" when the path held
+                                      several browser profiles */
+    const char *backend;           /* "leveldb" or "sqlite" */
+    const char *path;              /* its directory (or SQLite file) */
+    uint32_t n_databases;
+    const idbpq_profile_db *databases; /* sorted by name */
+} idbpq_profile_origin;
+
+typedef struct idbpq_profile idbpq_profile;
+
+/** Opens what is under path: a browser user-data directory, one profile (with IndexedDB/), an
+ *  IndexedDB directory, one `.indexeddb.leveldb` directory, one SQLite origin directory or
+ *  database file. Loads the metadata of every origin. An origin that cannot be read is
+ *  reported through on_damage and left out. Errors name the path: IO (cannot read it),
+ *  UNSUPPORTED (a Firefox or Safari profile: the message names the format), INVALID_ARG (no
+ *  IndexedDB there). */
+IDBPQ_API idbpq_status idbpq_profile_open(idbpq_profile **out, const char *path,
+                                          const idbpq_profile_opts *opts,
+                                          const idbpq_allocator *alc, idbpq_error *err);
+IDBPQ_API void idbpq_profile_free(idbpq_profile *p);
+IDBPQ_API uint32_t idbpq_profile_origin_count(const idbpq_profile *p);
+IDBPQ_API const idbpq_profile_origin *idbpq_profile_origin_at(const idbpq_profile *p,
+                                                              uint32_t i);
+/** Number of records of a store (reads the store's keys, not its values). */
+IDBPQ_API idbpq_status idbpq_profile_count(idbpq_profile *p, uint32_t origin, uint32_t db,
+                                           uint32_t store, uint64_t *records,
+                                           idbpq_error *err);
+
+/** Records of one store in key order. */
+typedef struct idbpq_store_cursor idbpq_store_cursor;
+IDBPQ_API idbpq_status idbpq_store_cursor_open(idbpq_store_cursor **out, idbpq_profile *p,
+                                               uint32_t origin, uint32_t db, uint32_t store,
+                                               idbpq_error *err);
+/** The next record, key (idbpq_key_to_value's form) and value built in b, as IndexedDB would
+ *  return them (Blob/File contents loaded, autoIncrement keys injected at the key path).
+ *  IDBPQ_END after the last. IDBPQ_CORRUPT: a damaged record was skipped (err and on_damage
+ *  say where); call again to go on. Other statuses are fatal. */
+IDBPQ_API idbpq_status idbpq_store_cursor_next(idbpq_store_cursor *c, idbpq_vbatch *b,
+                                               idbpq_value **key, idbpq_value **value,
+                                               idbpq_error *err);
+/** Bytes of the profile read so far by this cursor (progress). */
+IDBPQ_API uint64_t idbpq_store_cursor_bytes(const idbpq_store_cursor *c);
+IDBPQ_API void idbpq_store_cursor_free(idbpq_store_cursor *c);
+
 #ifdef __cplusplus
 }
 #endif

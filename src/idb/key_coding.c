@@ -14,9 +14,11 @@
 /* LevelDB IDBKey type bytes (Chromium kIndexedDBKey*TypeByte). */
 enum { LDB_NULL = 0, LDB_STRING = 1, LDB_DATE = 2, LDB_NUMBER = 3, LDB_ARRAY = 4, LDB_MIN = 5,
        LDB_BINARY = 6 };
-/* Sortable type bytes (kOrdered*TypeByte), the sentinel that ends strings, binaries and
- * arrays, and the padding byte before each string unit or binary byte. */
-enum { SRT_SENTINEL = 0x00, SRT_PAD = 0x01, SRT_NUMBER = 0x10, SRT_DATE = 0x20,
+/* Sortable type bytes (kOrdered*TypeByte), the sentinel that ends strings and arrays, and
+ * the marker before each 8-byte group of a binary. The string and binary forms are those
+ * Chromium 156 writes (checked on its files): variable-length string units and grouped
+ * binaries, not the older "01 hi lo" / "01 b" padding of indexeddb-on-disk.md §4.3. */
+enum { SRT_SENTINEL = 0x00, SRT_GROUP = 0x09, SRT_NUMBER = 0x10, SRT_DATE = 0x20,
        SRT_STRING = 0x30, SRT_BINARY = 0x40, SRT_ARRAY = 0x50 };
 
 /* ==== LevelDB IDBKey coding ================================================================= */
@@ -183,6 +185,26 @@ static uint64_t sortable_bits(double v)
     return bits | 0x8000000000000000ull;
 }
 
+/* One UTF-16 unit of a sortable string, in 1-3 bytes whose memcmp order is the units' order
+ * and never 00 (the sentinel): c < 7F as c + 1; 7F..3FFF as 8000 | c big-endian (80 7F ..
+ * BF FF); 4000..FFFF as FF then c big-endian. */
+static size_t srt_unit(uint16_t u, uint8_t c[3])
+{
+    if (u < 0x7f) {
+        c[0] = (uint8_t)(u + 1);
+        return 1;
+    }
+    if (u <= 0x3fff) {
+        c[0] = (uint8_t)(0x80 | u >> 8);
+        c[1] = (uint8_t)u;
+        return 2;
+    }
+    c[0] = 0xff;
+    c[1] = (uint8_t)(u >> 8);
+    c[2] = (uint8_t)u;
+    return 3;
+}
+
 static idbpq_status srt_encode(const idbpq_key *k, idbpq_buffer *out, unsigned depth)
 {
     if (depth > IDBPQ__KEY_MAX_DEPTH) return IDBPQ_INVALID_ARG;
@@ -200,21 +222,28 @@ static idbpq_status srt_encode(const idbpq_key *k, idbpq_buffer *out, unsigned d
         b[0] = SRT_STRING;
         IDBPQ__TRY(idbpq__kbuf_append(out, b, 1));
         for (uint32_t i = 0; i < k->u.str.len; i++) {
-            uint16_t u = idbpq__str_unit(&k->u.str, i);
-            uint8_t c[3] = {SRT_PAD, (uint8_t)(u >> 8), (uint8_t)u};
-            IDBPQ__TRY(idbpq__kbuf_append(out, c, 3));
+            uint8_t c[3];
+            size_t n = srt_unit(idbpq__str_unit(&k->u.str, i), c);
+            IDBPQ__TRY(idbpq__kbuf_append(out, c, n));
         }
         b[0] = SRT_SENTINEL;
         return idbpq__kbuf_append(out, b, 1);
-    case IDBPQ_KEY_BINARY:
+    case IDBPQ_KEY_BINARY: {
+        /* Groups of 8 bytes, each after a 09 marker, the last one zero-padded; then the count
+         * of bytes of the last group (1..8), or a lone 00 for no bytes. */
+        const uint8_t *bytes = k->u.binary.bytes;
+        uint32_t len = k->u.binary.len;
         b[0] = SRT_BINARY;
         IDBPQ__TRY(idbpq__kbuf_append(out, b, 1));
-        for (uint32_t i = 0; i < k->u.binary.len; i++) {
-            uint8_t c[2] = {SRT_PAD, k->u.binary.bytes[i]};
-            IDBPQ__TRY(idbpq__kbuf_append(out, c, 2));
+        for (uint32_t at = 0; at < len; at += 8) {
+            uint8_t g[9] = {SRT_GROUP};
+            uint32_t take = len - at < 8 ? len - at : 8;
+            memcpy(g + 1, bytes + at, take);
+            IDBPQ__TRY(idbpq__kbuf_append(out, g, 9));
         }
-        b[0] = SRT_SENTINEL;
+        b[0] = len ? (uint8_t)(len - 8 * ((len - 1) / 8)) : 0;
         return idbpq__kbuf_append(out, b, 1);
+    }
     case IDBPQ_KEY_ARRAY:
         b[0] = SRT_ARRAY;
         IDBPQ__TRY(idbpq__kbuf_append(out, b, 1));
@@ -235,21 +264,62 @@ idbpq_status idbpq_key_encode_sortable(const idbpq_key *k, idbpq_buffer *out)
     return st;
 }
 
-/* Counts the padded units (width 1 or 2 bytes) before the sentinel, checking the padding. */
-static idbpq_status srt_count(struct dec *d, size_t width, uint64_t *count)
+/* Reads one string unit at q (canonical forms only: another form of the same unit would
+ * compare differently). Returns its length, 0 when malformed. */
+static size_t srt_unit_read(const uint8_t *q, const uint8_t *end, uint16_t *u)
+{
+    if (*q < 0x80) {
+        *u = (uint16_t)(*q - 1);
+        return 1;
+    }
+    if (*q <= 0xbf) {
+        if (end - q < 2) return 0;
+        *u = (uint16_t)((q[0] & 0x3f) << 8 | q[1]);
+        return *u >= 0x7f ? 2 : 0;
+    }
+    if (*q != 0xff || end - q < 3) return 0;
+    *u = (uint16_t)(q[1] << 8 | q[2]);
+    return *u >= 0x4000 ? 3 : 0;
+}
+
+/* Counts the units before the sentinel (nothing is allocated before the input is checked). */
+static idbpq_status srt_count(struct dec *d, uint64_t *count)
 {
     const uint8_t *q = d->p;
     uint64_t n = 0;
     for (;;) {
         if (q >= d->end) return corrupt(d, q, "truncated: no sentinel");
         if (*q == SRT_SENTINEL) break;
-        if (*q != SRT_PAD) return corrupt(d, q, "bad padding byte");
-        if ((size_t)(d->end - q) < 1 + width) return corrupt(d, q, "truncated unit");
-        q += 1 + width;
+        uint16_t u;
+        size_t w = srt_unit_read(q, d->end, &u);
+        if (!w) return corrupt(d, q, "bad string unit");
+        q += w;
         n++;
     }
     if (n > UINT32_MAX) return corrupt(d, d->p, "too long");
     *count = n;
+    return IDBPQ_OK;
+}
+
+/* Checks a grouped binary and counts its bytes. */
+static idbpq_status srt_binary_len(struct dec *d, uint64_t *len)
+{
+    const uint8_t *q = d->p;
+    uint64_t groups = 0;
+    for (;;) {
+        if (q >= d->end) return corrupt(d, q, "truncated binary");
+        if (*q != SRT_GROUP) break;
+        if (d->end - q < 10) return corrupt(d, q, "truncated binary group");
+        q += 9;
+        groups++;
+    }
+    *len = 0;
+    uint8_t last = *q;
+    if (groups ? (last < 1 || last > 8) : last != 0) return corrupt(d, q, "bad binary length byte");
+    for (unsigned i = last; groups && i < 8; i++)
+        if (q[-8 + (int)i]) return corrupt(d, q - 8 + i, "binary padding is not zero");
+    *len = groups ? 8 * (groups - 1) + last : 0;
+    if (*len > UINT32_MAX) return corrupt(d, d->p, "too long");
     return IDBPQ_OK;
 }
 
@@ -259,7 +329,7 @@ static idbpq_status srt_decode(struct dec *d, idbpq_key *k, unsigned depth)
     if (depth > IDBPQ__KEY_MAX_DEPTH) return corrupt(d, at, "arrays nested too deep");
     if (d->p >= d->end) return corrupt(d, at, "truncated: type byte expected");
     uint8_t t = *d->p++;
-    uint64_t n;
+    uint64_t n = 0;
     switch (t) {
     case SRT_NUMBER:
     case SRT_DATE: {
@@ -277,10 +347,10 @@ static idbpq_status srt_decode(struct dec *d, idbpq_key *k, unsigned depth)
         return IDBPQ_OK;
     }
     case SRT_STRING: {
-        IDBPQ__TRY(srt_count(d, 2, &n));
+        IDBPQ__TRY(srt_count(d, &n));
         uint16_t *u = idbpq__kalloc(d->b, (size_t)n * 2);
         if (!u) return IDBPQ_NOMEM;
-        for (uint64_t i = 0; i < n; i++, d->p += 3) u[i] = (uint16_t)(d->p[1] << 8 | d->p[2]);
+        for (uint64_t i = 0; i < n; i++) d->p += srt_unit_read(d->p, d->end, &u[i]);
         d->p++; /* sentinel */
         k->type = IDBPQ_KEY_STRING;
         k->u.str.data = u;
@@ -289,11 +359,12 @@ static idbpq_status srt_decode(struct dec *d, idbpq_key *k, unsigned depth)
         return IDBPQ_OK;
     }
     case SRT_BINARY: {
-        IDBPQ__TRY(srt_count(d, 1, &n));
+        IDBPQ__TRY(srt_binary_len(d, &n));
         uint8_t *c = idbpq__kalloc(d->b, (size_t)n);
-        if (!c) return IDBPQ_NOMEM;
-        for (uint64_t i = 0; i < n; i++, d->p += 2) c[i] = d->p[1];
-        d->p++;
+        if (!c && n) return IDBPQ_NOMEM;
+        for (uint64_t off = 0; off < n; off += 8, d->p += 9)
+            memcpy(c + off, d->p + 1, n - off < 8 ? (size_t)(n - off) : 8);
+        d->p++; /* the length byte */
         k->type = IDBPQ_KEY_BINARY;
         k->u.binary.bytes = c;
         k->u.binary.len = (uint32_t)n;

@@ -87,9 +87,21 @@ TEST(idb_sortable_coding_bytes)
     k = kdate(1.0);
     CHECK(enc(&k, 1, "20bff0000000000000"));
     k = kstr("ab");
-    CHECK(enc(&k, 1, "30010061010062" "00"));
+    CHECK(enc(&k, 1, "306263" "00"));
+    /* Units at each width's edges, as Chromium 156 wrote them (U+0000, U+007E, U+007F,
+     * U+3FFF, U+4000-ish, U+FFFF) */
+    static const uint16_t edge[] = {0x0000, 0x007e, 0x007f, 0x00ff, 0x3fff, 0x407e, 0xd800, 0xffff};
+    k.type = IDBPQ_KEY_STRING;
+    k.u.str = (idbpq_str){edge, 8, 1};
+    CHECK(enc(&k, 1, "30" "01" "7f" "807f" "80ff" "bfff" "ff407e" "ffd800" "ffffff" "00"));
     k = kbin("\x00\x01", 2);
-    CHECK(enc(&k, 1, "400100010100"));
+    CHECK(enc(&k, 1, "40" "09" "0001000000000000" "02"));
+    k = kbin("", 0);
+    CHECK(enc(&k, 1, "4000"));
+    k = kbin("\xab\xab\xab\xab\xab\xab\xab\xab", 8);
+    CHECK(enc(&k, 1, "40" "09" "abababababababab" "08"));
+    k = kbin("\xab\xab\xab\xab\xab\xab\xab\xab\xab", 9);
+    CHECK(enc(&k, 1, "40" "09" "abababababababab" "09" "ab00000000000000" "01"));
     idbpq_key items[2] = {kstr(""), karr(NULL, 0)};
     k = karr(items, 2);
     CHECK(enc(&k, 1, "5030005000" "00"));
@@ -117,8 +129,12 @@ TEST(idb_decoders_refuse_bad_input)
         {0, "\x06\xff\xff\xff\xff\x0f", 6, 0},   /* binary length past the end */
         {0, "\x04\xff\xff\xff\xff\x0f\x04", 7, 0}, /* array count past the end */
         {0, "\x03\x00\x00\x00\x00\x00\x00\xf8\x7f", 9, 0}, /* NaN */
-        {1, "\x30\x01\x00", 3, 1},               /* no sentinel */
-        {1, "\x30\x02\x00\x61\x00", 5, 1},       /* bad padding */
+        {1, "\x30\x62", 2, 2},                   /* no sentinel */
+        {1, "\x30\x80\x05\x00", 4, 1},           /* U+0005 in the two-byte form */
+        {1, "\x30\xc0\x00\x00", 4, 1},           /* no such lead byte */
+        {1, "\x40\x09\x01\x00", 4, 1},           /* truncated group */
+        {1, "\x40\x09\x01\x00\x00\x00\x00\x00\x00\x05\x01", 11, 9}, /* padding */
+        {1, "\x40\x05", 2, 1},                   /* length byte without a group */
         {1, "\x10\x7f\xff\xff\xff\xff\xff\xff\xff", 9, 0}, /* -0 the long way */
         {1, "\x10\x00\x07\xff\xff\xff\xff\xff\xff", 9, 0}, /* NaN */
         {1, "\x00", 1, 0},
