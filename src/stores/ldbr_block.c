@@ -44,7 +44,12 @@ static idbpq_status fetch(const struct ldbr_src *s, const struct ldbr_env *e, ui
         *out = rb->win.p + (off - rb->win_off);
         return IDBPQ_OK;
     }
-    size_t want = len > rb->readahead ? len : rb->readahead;
+    /* Read ahead only when reading on from where the last read ended (a scan); a seek or a
+     * point lookup reads just its block. */
+    size_t want = len;
+    if (rb->win.len && off >= rb->win_off && off <= rb->win_off + rb->win.len &&
+        len < rb->readahead)
+        want = rb->readahead;
     if (want > s->size - off) want = (size_t)(s->size - off);
     rb->win.len = 0;
     IDBPQ__TRY(idbpq__buf_reserve(&rb->win, want));

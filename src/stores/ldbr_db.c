@@ -347,6 +347,7 @@ idbpq_status idbpq__ldbr_open(idbpq__ldbr **out, const char *dir,
 void idbpq__ldbr_close(idbpq__ldbr *db)
 {
     if (!db) return;
+    idbpq__ldbr_iter_free(db->get_it);
     close_tables(db);
     ldbr_mem_free(&db->mem);
     free_str(db->alc, db->dir);
@@ -361,8 +362,8 @@ uint64_t idbpq__ldbr_bytes_read(const idbpq__ldbr *db)
 idbpq_status idbpq__ldbr_get(idbpq__ldbr *db, const uint8_t *key, size_t n, idbpq_buffer *out,
                              idbpq_error *err)
 {
-    idbpq__ldbr_iter *it;
-    IDBPQ__TRY(idbpq__ldbr_iter_create(db, &it, err));
+    if (!db->get_it) IDBPQ__TRY(idbpq__ldbr_iter_create(db, &db->get_it, err));
+    idbpq__ldbr_iter *it = db->get_it;
     idbpq_status st = idbpq__ldbr_iter_seek(it, key, n, err);
     if (st == IDBPQ_OK) {
         size_t kn, vn;
@@ -377,7 +378,6 @@ idbpq_status idbpq__ldbr_get(idbpq__ldbr *db, const uint8_t *key, size_t n, idbp
             out->cap = b.cap;
         }
     }
-    idbpq__ldbr_iter_free(it);
     return st;
 }
 

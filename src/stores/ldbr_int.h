@@ -214,6 +214,7 @@ struct idbpq__ldbr {
     size_t lvl_start[8], lvl_n[8];
     struct ldbr_mem mem;
     uint64_t bytes_read;
+    idbpq__ldbr_iter *get_it;     /* kept for get(): its index blocks stay loaded */
 };
 
 /* Reads a whole file (open fd) into memory allocated with alc. */

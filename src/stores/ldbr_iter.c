@@ -143,10 +143,17 @@ static idbpq_status child_seek(idbpq__ldbr *db, struct child *c, const uint8_t *
         c->pos = uk ? ldbr_mem_seek(&db->mem, cmp, uk, n, LDBR_SEEK_TAG) : 0;
         load_mem(db, c);
         return IDBPQ_OK;
-    case C_TAB:
+    case C_TAB: {
+        /* Nothing at or past the target when the table ends before it: no index to load. */
+        const struct ldbr_table *t = c->ti.t;
+        c->valid = 0;
+        if (uk && t->ln && ldbr_icmp(cmp, t->largest, t->ln - 8, idbpq__le64(t->largest + t->ln - 8),
+                                    uk, n, LDBR_SEEK_TAG) < 0)
+            return IDBPQ_OK;
         IDBPQ__TRY(ldbr_tabit_seek(&c->ti, uk, n, LDBR_SEEK_TAG, err));
         load_tab(c);
         return IDBPQ_OK;
+    }
     case C_LVL: {
         /* The first file whose largest key is >= the target. */
         size_t lo = c->first, hi = c->first + c->n;

@@ -36,10 +36,12 @@ void ldbr_tabit_free(struct ldbr_tabit *ti)
 void ldbr_tabit_reset(struct ldbr_tabit *ti, struct ldbr_table *t, const struct ldbr_src *src,
                       int rank)
 {
+    ti->rank = rank;
+    ti->valid = ti->have_prev = 0;
+    if (ti->t == t) return; /* the index block (and window) loaded for it are still good */
     ti->t = t;
     ti->src = *src;
-    ti->rank = rank;
-    ti->loaded = ti->valid = ti->have_prev = 0;
+    ti->loaded = 0;
     ti->rb.win.len = 0; /* the window belonged to another file */
 }
 

@@ -87,7 +87,9 @@ const uint8_t *idbpq__ldbr_iter_value(const idbpq__ldbr_iter *it, size_t *n);
  * (for messages about a value that does not decode). */
 void idbpq__ldbr_iter_where(const idbpq__ldbr_iter *it, const char **file, uint64_t *offset);
 
-/* Point lookup: the live value of key copied into out (appended), IDBPQ_END when absent. */
+/* Point lookup: the live value of key copied into out (appended), IDBPQ_END when absent.
+ * It reuses an iterator kept in db (so index blocks stay loaded between lookups): one get at
+ * a time per db. */
 idbpq_status idbpq__ldbr_get(idbpq__ldbr *db, const uint8_t *key, size_t n, idbpq_buffer *out,
                              idbpq_error *err);
 
