@@ -14,6 +14,7 @@
  *     lie in the damaged block's or table's range), each reported with file and offset;
  *   - a read while libleveldb holds the directory's LOCK.
  * Prints TAP lines "ok - leveldb ..." / "not ok - leveldb ...". Exit 0 unless it cannot run.
+ * `ldb_oracle --seeds WORKDIR OUTDIR` writes the seed corpus of fuzz/fuzz_leveldb.c instead.
  */
 #include "idbpq.h"
 #include "stores/ldbr_int.h"
@@ -501,8 +502,67 @@ static void run(const char *work, uint64_t seed, int idb, int snappy)
     sh("rm -rf '%s' '%s'", dir, copy);
 }
 
+/* The seed corpus of fuzz/fuzz_leveldb.c: a small database's log, tables (snappy and not)
+ * and MANIFEST, each behind the target's mode byte. */
+static void write_seed(const char *out, const char *name, uint8_t mode, const char *src)
+{
+    size_t n;
+    uint8_t *p = slurp(src, &n);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    FILE *f = fopen(path, "wb");
+    if (!p || !f) { printf("# cannot write %s\n", path); exit(2); }
+    fputc(mode, f);
+    fwrite(p, 1, n, f);
+    fclose(f);
+    free(p);
+}
+
+static void make_seeds(const char *work, const char *out)
+{
+    for (int snappy = 0; snappy < 2; snappy++) {
+        char dir[1024], src[2048], name[300];
+        snprintf(dir, sizeof dir, "%s/seed%d", work, snappy);
+        sh("rm -rf '%s'", dir);
+        rng = 7;
+        use_idb = snappy; /* one of each comparator */
+        leveldb_options_t *o = options(1, snappy);
+        char *err = NULL;
+        leveldb_t *db = leveldb_open(o, dir, &err);
+        if (err) { printf("# %s\n", err); exit(2); }
+        leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+        uint8_t k[64], v[200];
+        for (uint32_t i = 0; i < 60; i++) {
+            size_t kn = make_key(i * 7 % 50, k), vn = rnd() % 60;
+            memset(v, 'a' + (int)(i % 5), vn);
+            if (i % 9 == 4) leveldb_delete(db, wo, (const char *)k, kn, &err);
+            else leveldb_put(db, wo, (const char *)k, kn, (const char *)v, vn, &err);
+            if (i == 40) leveldb_compact_range(db, NULL, 0, NULL, 0);
+        }
+        leveldb_close(db);
+        leveldb_writeoptions_destroy(wo);
+        leveldb_options_destroy(o);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            snprintf(src, sizeof src, "%s/%s", dir, de->d_name);
+            const char *ext = strrchr(de->d_name, '.');
+            snprintf(name, sizeof name, "%s-%s", snappy ? "snappy" : "plain", de->d_name);
+            if (ext && strcmp(ext, ".log") == 0) write_seed(out, name, 0, src);
+            else if (ext && strcmp(ext, ".ldb") == 0) write_seed(out, name, 0, src);
+            else if (strncmp(de->d_name, "MANIFEST-", 9) == 0) write_seed(out, name, 1, src);
+        }
+        if (d) closedir(d);
+        sh("rm -rf '%s'", dir);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--seeds") == 0) {
+        make_seeds(argv[2], argv[3]);
+        return 0;
+    }
     if (argc < 3) {
         fprintf(stderr, "usage: ldb_oracle WORKDIR SEED...\n");
         return 2;
