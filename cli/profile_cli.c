@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "profile_cli.h"
@@ -33,6 +34,13 @@ static void on_damage(void *ctx, const idbpq_damage *d)
 int cli_profile_open(cli_profile *p, const char *path)
 {
     memset(p, 0, sizeof *p);
+    /* The LevelDB reader keeps one descriptor per live table of every origin (a snapshot that
+     * a running browser's compactions cannot change): allow as many as the system does. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
     idbpq_profile_opts o;
     idbpq_profile_opts_init(&o);
     o.on_damage = on_damage;
