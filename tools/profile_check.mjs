@@ -14,8 +14,9 @@
 //       a byte offset in the middle of the last record of at least 1000 bytes (a write batch
 //       with data) of a LevelDB log (32 KiB blocks, 7-byte headers), to truncate it there.
 //   ldb-pick FILE.ldb
-//       a byte offset in the middle of a data block of an .ldb table that holds records of an
-//       object store (the first such block after the table's first block), to flip a byte there.
+//       a byte offset in the middle of a data block of an .ldb table that holds only records of
+//       object stores (its last key and the previous block's last key are records), to flip a
+//       byte there.
 import fs from 'node:fs';
 import { safeName } from './make_profile.mjs';
 
@@ -151,7 +152,9 @@ if (cmd === 'ls-equal') {
   }
   // IndexedDB key prefix: byte with the id lengths, then database, object store and index ids.
   const indexId = (k) => { const l = k[0], a = (l >> 5) + 1, o = ((l >> 2) & 7) + 1, x = (l & 3) + 1; let v = 0; for (let i = 0; i < x; i++) v += k[1 + a + o + i] * 256 ** i; return v; };
-  const h = handles.slice(1).find((x) => x.key.length > 4 && indexId(x.key) === 1) || handles[handles.length >> 1];
+  // A block between two record keys holds records only (no schema metadata).
+  const isRecord = (x) => x.key.length > 4 && indexId(x.key) === 1;
+  const h = handles.find((x, i) => i > 0 && isRecord(handles[i - 1]) && isRecord(x)) || handles[handles.length >> 1];
   console.log(h.off + (h.size >> 1));
 } else {
   die('usage: profile_check.mjs ls-equal|plan|export-json|log-cut|ldb-pick ...');

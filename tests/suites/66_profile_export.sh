@@ -125,7 +125,9 @@ check_profile() {
     check_export "export --db $label" "$copy" "$truth" jsonl --db "données"
     check_export "export --db (escaped name) $label" "$copy" "$truth" parquet --db "a/b:c"
     check_export "export --store $label" "$copy" "$truth" jsonl --store messages --store "réglages d’affichage 🎨" --store empty
-    check_export "export --origin --db --store $label" "$copy" "$truth" parquet --origin "$first_origin" --db chat --store messages --store contacts --row-group-bytes 65536
+    local chat_origin
+    chat_origin=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).origins.find((o) => o.databases.some((d) => d.name === "chat")).origin)' "$truth/ls.json")
+    check_export "export --origin --db --store $label" "$copy" "$truth" parquet --origin "$chat_origin" --db chat --store messages --store contacts --row-group-bytes 65536
     digest "$copy" >"$tmp/after"
     if cmp -s "$tmp/before" "$tmp/after"; then
         echo "ok - $name profile unchanged $label"
