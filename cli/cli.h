@@ -42,6 +42,11 @@ int cli_is_help(const char *arg);
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
 /* Parses a non-negative integer with an optional K/M/G (binary) suffix. 0 on success. */
 int cli_parse_size(const char *s, uint64_t *out);
+/* The record-writing options pack and export share (--codec C, --row-group-bytes N):
+ * 1 when argv[*i] was one of them (stored in o), 0 when not, or a usage error's exit code
+ * (2, message printed) when its value is missing or bad. */
+int cli_opt_record_writer(const char *cmd, int argc, char **argv, int *i,
+                          idbpq_record_writer_opts *o);
 
 /* ----- an open Parquet file (util.c) ------------------------------------------------------ */
 

@@ -35,7 +35,7 @@ static const char help_text[] =
     "  --quiet                no progress bar and no summary\n"
     "\n"
     "Exit status: 0 everything exported; 1 damaged records were skipped (each reported with\n"
-    "its file and position) or a store failed; 2 usage error.\n";
+    "its file and position) or a store failed; 2 usage error (also: no store matches).\n";
 
 #define MAX_STORES 256
 
@@ -358,15 +358,8 @@ int cmd_export(int argc, char **argv)
             if (r < 0 || (strcmp(val, "parquet") && strcmp(val, "jsonl")))
                 return cli_usage("export", "--format is parquet or jsonl");
             x.jsonl = !strcmp(val, "jsonl");
-        } else if ((r = cli_opt_value(argc, argv, &i, "--codec", &val))) {
-            int c = r < 0 ? -1 : idbpq_codec_from_name(val);
-            if (c < 0 || !idbpq_codec_can_write((idbpq_codec)c))
-                return cli_usage("export", "unknown or unavailable codec '%s'", r < 0 ? "" : val);
-            x.wo.parquet.codec = (idbpq_codec)c;
-        } else if ((r = cli_opt_value(argc, argv, &i, "--row-group-bytes", &val))) {
-            if (r < 0 || cli_parse_size(val, &x.wo.parquet.row_group_bytes) ||
-                !x.wo.parquet.row_group_bytes)
-                return cli_usage("export", "--row-group-bytes needs a size");
+        } else if ((r = cli_opt_record_writer("export", argc, argv, &i, &x.wo))) {
+            if (r != 1) return r;
         } else if (!strcmp(a, "--two-pass")) {
             x.two_pass = 1;
         } else if (!strcmp(a, "--json-mixed")) {
@@ -407,12 +400,11 @@ int cmd_export(int argc, char **argv)
                     x.total_records += c;
             }
     }
-    if (!n) {
-        cli_err(path, "no object store matches%s%s%s%s%s", x.origin ? " --origin " : "",
-                x.origin ? x.origin : "", x.db ? " --db " : "", x.db ? x.db : "",
-                x.n_stores ? " --store ..." : "");
+    if (!n) { /* a selection that names nothing is the caller's mistake: usage */
         cli_profile_close(&x.cp);
-        return CLI_FAIL;
+        return cli_usage("export", "%s: no object store matches%s%s%s%s%s (see idbpq ls)", path,
+                         x.origin ? " --origin " : "", x.origin ? x.origin : "",
+                         x.db ? " --db " : "", x.db ? x.db : "", x.n_stores ? " --store ..." : "");
     }
     store_result *res = calloc(n, sizeof *res);
     idbpq_buffer_init(&x.line, NULL);

@@ -185,15 +185,8 @@ int cmd_pack(int argc, char **argv)
             if (r < 0 || n_ix == MAX_PATHS || parse_index(val, &ixs[n_ix], &ix_paths[n_ix]))
                 return cli_usage("pack", "--index needs NAME=PATH[,unique][,multiEntry]");
             n_ix++;
-        } else if ((r = cli_opt_value(argc, argv, &i, "--codec", &val))) {
-            int c = r < 0 ? -1 : idbpq_codec_from_name(val);
-            if (c < 0 || !idbpq_codec_can_write((idbpq_codec)c))
-                return cli_usage("pack", "unknown or unavailable codec '%s'", r < 0 ? "" : val);
-            o.parquet.codec = (idbpq_codec)c;
-        } else if ((r = cli_opt_value(argc, argv, &i, "--row-group-bytes", &val))) {
-            if (r < 0 || cli_parse_size(val, &o.parquet.row_group_bytes) ||
-                !o.parquet.row_group_bytes)
-                return cli_usage("pack", "--row-group-bytes needs a size");
+        } else if ((r = cli_opt_record_writer("pack", argc, argv, &i, &o))) {
+            if (r != 1) return r;
         } else if (strcmp(a, "--key-column") == 0) {
             /* the default without --key-path */
         } else if (strcmp(a, "--auto-increment") == 0) {

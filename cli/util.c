@@ -61,6 +61,27 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
     return 1;
 }
 
+int cli_opt_record_writer(const char *cmd, int argc, char **argv, int *i,
+                          idbpq_record_writer_opts *o)
+{
+    const char *val;
+    int r;
+    if ((r = cli_opt_value(argc, argv, i, "--codec", &val))) {
+        int c = r < 0 ? -1 : idbpq_codec_from_name(val);
+        if (c < 0 || !idbpq_codec_can_write((idbpq_codec)c))
+            return cli_usage(cmd, "unknown or unavailable codec '%s'", r < 0 ? "" : val);
+        o->parquet.codec = (idbpq_codec)c;
+        return 1;
+    }
+    if ((r = cli_opt_value(argc, argv, i, "--row-group-bytes", &val))) {
+        if (r < 0 || cli_parse_size(val, &o->parquet.row_group_bytes) ||
+            !o->parquet.row_group_bytes)
+            return cli_usage(cmd, "--row-group-bytes needs a size");
+        return 1;
+    }
+    return 0;
+}
+
 int cli_parse_size(const char *s, uint64_t *out)
 {
     char *end;

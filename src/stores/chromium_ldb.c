@@ -581,13 +581,8 @@ static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     c->nxo = nxo;
     struct idbpq__stored_value sv = {ssv.p, ssv.n, xo, nxo, load_blob, c};
     st = idbpq__idb_value_decode(b, &sv, c->store, *key, value, &e);
-    if (st == IDBPQ_NOMEM) return st;
-    if (st != IDBPQ_OK) {
-        snprintf(what, sizeof what, "the value does not decode (%s at byte %llu of the "
-                 "value): %s", idbpq_status_name(st), (unsigned long long)e.offset, e.msg);
-        return damaged(c, *key, what, err);
-    }
-    return IDBPQ_OK;
+    if (st == IDBPQ_OK || st == IDBPQ_NOMEM) return st;
+    return damaged(c, *key, e.msg, err);
 }
 
 const struct idbpq__backend_ops idbpq__chromium_ldb_ops = {

@@ -632,7 +632,6 @@ static idbpq_status sql_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     idbpq_key *ik;
     size_t used;
     idbpq_error e;
-    char what[sizeof e.msg + 64];
     *key = NULL;
     if (!kp || idbpq_key_decode_sortable(b, kp, kn, &ik, &used, &e) != IDBPQ_OK || used != kn)
         return damaged(c, NULL, "the key does not decode", err);
@@ -648,13 +647,8 @@ static idbpq_status sql_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     }
     struct idbpq__stored_value sv = {ssv, sn, c->x, c->nx, load_blob, c};
     st = idbpq__idb_value_decode(b, &sv, c->store, *key, value, &e);
-    if (st == IDBPQ_NOMEM) return st;
-    if (st != IDBPQ_OK) {
-        snprintf(what, sizeof what, "the value does not decode (%s at byte %llu of the "
-                 "value): %s", idbpq_status_name(st), (unsigned long long)e.offset, e.msg);
-        return damaged(c, *key, what, err);
-    }
-    return IDBPQ_OK;
+    if (st == IDBPQ_OK || st == IDBPQ_NOMEM) return st;
+    return damaged(c, *key, e.msg, err);
 }
 
 const struct idbpq__backend_ops idbpq__chromium_sqlite_ops = {

@@ -189,12 +189,17 @@ idbpq_status idbpq__idb_value_decode(idbpq_vbatch *b, const struct idbpq__stored
     o.flags = IDBPQ_V8_AUTO;
     o.resolve_blob = resolve;
     o.resolve_ctx = &lc;
-    idbpq_status st = idbpq_v8_decode(b, sv->ssv, sv->n, &o, out, err);
+    idbpq_error e;
+    idbpq_status st = idbpq_v8_decode(b, sv->ssv, sv->n, &o, out, &e);
     if (lc.failed) { /* a Blob the value layer tolerated as "contents not at hand" */
         if (err) *err = lc.failure;
         return lc.failure.status;
     }
-    if (st != IDBPQ_OK) return st;
+    if (st == IDBPQ_NOMEM) return idbpq__verr(err, st, 0, "out of memory");
+    if (st != IDBPQ_OK)
+        return idbpq__verr(err, st, e.offset, "the value does not decode (%s at byte %llu of "
+                           "the value): %s", idbpq_status_name(st),
+                           (unsigned long long)e.offset, e.msg);
     IDBPQ__TRY(fill_blobs(b, sv, *out, err));
     if (store && store->auto_increment && store->key_path.type == 1 && key &&
         store->key_path.paths[0][0])

@@ -90,7 +90,8 @@ struct idbpq__stored_value {
     void *load_ctx;
 };
 
-/* Decodes a stored value as Blink does on read: Chromium's snappy and blob-wrapping markers,
+/* Decodes a stored value as Blink does on read (a failure's message says what did not decode
+ * and where, for a damage report): Chromium's snappy and blob-wrapping markers,
  * Blob/File contents and metadata from the external-object list, and for an autoIncrement
  * store with a key path the primary key injected at the path. A Blob whose contents cannot be
  * loaded makes the record CORRUPT (err says which blob and why): a record is never exported
