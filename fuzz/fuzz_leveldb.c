@@ -1,15 +1,17 @@
 /*
  * fuzz_leveldb.c — the LevelDB reader's file formats (src/stores/ldbr_*.c) on hostile input.
  *
- * Byte 0 chooses: bit 0 also replays the rest as a MANIFEST. The rest goes to the log parser
- * (each record also as a write batch) and to the table walker. Properties:
+ * Byte 0 chooses: bit 0 also replays the rest as a MANIFEST; bit 1 first rewrites the
+ * checksums the input would need (every log record's, the index block's and the data blocks'
+ * the index names) so that mutations reach the parsers behind the checksums. The rest goes to
+ * the log parser (each record also as a write batch) and to the table walker. Properties:
  *   1. nothing crashes, leaks or reads out of bounds, and no allocation exceeds what the input
  *      can account for (libFuzzer's -malloc_limit_mb / -rss_limit_mb catch the others);
  *   2. every damage report names the file and an offset inside the input;
  *   3. records lie inside the input; table entries have internal keys (>= 8 bytes);
  *   4. a failed parse sets a message.
  */
-#include "stores/leveldb.h"
+#include "stores/ldbr_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,11 +70,59 @@ static idbpq_status on_entry(void *ctx, const uint8_t *k, size_t kn, const uint8
     return IDBPQ_OK;
 }
 
+static uint32_t mask(uint32_t c) { return ((c >> 15) | (c << 17)) + 0xa282ead8u; }
+
+/* Log records: the checksum of each physical record whose length fits its block. */
+static void fix_log(uint8_t *p, size_t n)
+{
+    size_t pos = 0;
+    while (pos + 7 <= n) {
+        size_t left = 32768 - pos % 32768;
+        if (left < 7) { pos += left; continue; }
+        size_t len = idbpq__le16(p + pos + 4);
+        if (7 + len > left || 7 + len > n - pos) { pos += left; continue; }
+        idbpq__st_le32(p + pos, mask(idbpq__crc32c(0, p + pos + 6, 1 + len)));
+        pos += 7 + len;
+    }
+}
+
+/* A block's trailer checksum, when the block lies inside the input. */
+static int fix_block(uint8_t *p, size_t n, uint64_t off, uint64_t size)
+{
+    if (off > n || size > n - off || 5 > n - off - size) return 0;
+    idbpq__st_le32(p + off + size + 1, mask(idbpq__crc32c(0, p + off, (size_t)size + 1)));
+    return 1;
+}
+
+/* Table: the index block, and the data blocks an uncompressed index names. */
+static void fix_table(uint8_t *p, size_t n)
+{
+    uint64_t io, is;
+    if (n < 48 || ldbr_footer(p + n - 48, n, &io, &is) || !fix_block(p, n, io, is)) return;
+    if (p[io + is] != 0) return;
+    struct ldbr_bit ix;
+    ldbr_bit_init(&ix, NULL);
+    if (ldbr_bit_set(&ix, p + io, (size_t)is) == 0)
+        for (int r = ldbr_bit_first(&ix); r == 0 && ix.valid; r = ldbr_bit_next(&ix)) {
+            const uint8_t *q = ix.val;
+            uint64_t bo, bs;
+            if (ldbr_handle(&q, q + ix.vn, &bo, &bs) == 0 && bo + bs < io) fix_block(p, n, bo, bs);
+        }
+    ldbr_bit_free(&ix);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    const uint8_t *p = data + 1;
+    uint8_t *copy = malloc(size);
+    if (!copy) return 0;
+    memcpy(copy, data, size);
+    const uint8_t *p = copy + 1;
     size_t n = size - 1;
+    if (data[0] & 2) {
+        fix_log(copy + 1, n);
+        fix_table(copy + 1, n);
+    }
     in_size = n;
     idbpq_status st = idbpq__ldbr_log_parse(p, n, "fuzz.log", on_rec, NULL, on_damage, NULL, NULL);
     CHECK(st == IDBPQ_OK);
@@ -91,5 +141,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         idbpq__ldbr_version_free(&v);
     }
+    free(copy);
     return 0;
 }

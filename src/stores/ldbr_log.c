@@ -98,7 +98,7 @@ idbpq_status idbpq__ldbr_log_parse(const uint8_t *p, size_t n, const char *name,
             st = idbpq__buf_append(&frag, d, len);
             if (st == IDBPQ_OK && type == T_LAST) {
                 in_frag = 0;
-                st = rec(ctx, frag.p, frag.len, frag_off);
+                st = rec(ctx, frag.p ? frag.p : d, frag.len, frag_off); /* never NULL */
             }
             break;
         default:

@@ -125,6 +125,10 @@ static idbpq_status enter_block(struct ldbr_tabit *ti, const uint8_t *uk, size_t
     uint64_t off, size;
     if (ti->ix.key.len < 8 || ldbr_handle(&q, end, &off, &size))
         return table_bad(ti, ti->t->ioff, "bad index block entry");
+    if (off > ti->src.size || size > ti->src.size - off) { /* the index lies: report it there */
+        ti->blk_off = ti->t->ioff;
+        return block_bad(ti, "data block handle points past the end of the file");
+    }
     ti->blk_off = off;
     const char *what = NULL;
     size_t bn;
