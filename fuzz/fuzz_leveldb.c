@@ -4,7 +4,10 @@
  * Byte 0 chooses: bit 0 also replays the rest as a MANIFEST; bit 1 first rewrites the
  * checksums the input would need (every log record's, the index block's and the data blocks'
  * the index names) so that mutations reach the parsers behind the checksums. The rest goes to
- * the log parser (each record also as a write batch) and to the table walker. Properties:
+ * the log parser (each record also as a write batch) and to the table walker. Bit 2: the rest
+ * is instead a small database directory — u16 MANIFEST length, u16 log length, the MANIFEST
+ * (MANIFEST-000002), the log (000004.log), the table (000005.ldb) — opened, scanned, sought
+ * and measured through the whole reader. Properties:
  *   1. nothing crashes, leaks or reads out of bounds, and no allocation exceeds what the input
  *      can account for (libFuzzer's -malloc_limit_mb / -rss_limit_mb catch the others);
  *   2. every damage report names the file and an offset inside the input;
@@ -15,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define CHECK(c)                                                                       \
     do {                                                                               \
@@ -111,9 +115,76 @@ static void fix_table(uint8_t *p, size_t n)
     ldbr_bit_free(&ix);
 }
 
+static void put_file(const char *dir, const char *name, const uint8_t *p, size_t n)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) abort();
+    if (n) fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+static void whole_db(const uint8_t *p, size_t n)
+{
+    static char dir[64];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/fuzz_leveldb_XXXXXX");
+        if (!mkdtemp(dir)) abort();
+    }
+    if (n < 4) return;
+    size_t mn = idbpq__le16(p), ln = idbpq__le16(p + 2);
+    p += 4, n -= 4;
+    if (mn > n) mn = n;
+    if (ln > n - mn) ln = n - mn;
+    in_size = n; /* offsets are within one of the files */
+    put_file(dir, "CURRENT", (const uint8_t *)"MANIFEST-000002\n", 16);
+    put_file(dir, "MANIFEST-000002", p, mn);
+    put_file(dir, "000004.log", p + mn, ln);
+    put_file(dir, "000005.ldb", p + mn + ln, n - mn - ln);
+    struct idbpq__ldbr_opts o;
+    memset(&o, 0, sizeof o);
+    o.damage = on_damage;
+    idbpq__ldbr *db;
+    idbpq_error err;
+    err.msg[0] = 0;
+    idbpq_status st = idbpq__ldbr_open(&db, dir, &o, &err);
+    if (st != IDBPQ_OK) {
+        CHECK(err.msg[0]);
+        return;
+    }
+    idbpq__ldbr_iter *it;
+    if (idbpq__ldbr_iter_create(db, &it, &err) == IDBPQ_OK) {
+        uint8_t first[16];
+        size_t fn = 0;
+        int count = 0;
+        for (st = idbpq__ldbr_iter_seek(it, NULL, 0, &err); st == IDBPQ_OK && count < 100000;
+             st = idbpq__ldbr_iter_next(it, &err), count++) {
+            size_t kn, vn;
+            const uint8_t *k = idbpq__ldbr_iter_key(it, &kn);
+            idbpq__ldbr_iter_value(it, &vn);
+            if (count == 0) memcpy(first, k, fn = kn < 16 ? kn : 16);
+        }
+        CHECK(st == IDBPQ_END || st == IDBPQ_OK || err.msg[0]);
+        (void)idbpq__ldbr_iter_seek(it, first, fn, &err);
+        idbpq__ldbr_iter_free(it);
+        idbpq_buffer out;
+        idbpq_buffer_init(&out, NULL);
+        (void)idbpq__ldbr_get(db, first, fn, &out, &err);
+        idbpq_buffer_free(&out);
+        uint64_t bytes;
+        (void)idbpq__ldbr_approx_size(db, first, fn, NULL, 0, &bytes, &err);
+    }
+    idbpq__ldbr_close(db);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
+    if (data[0] & 4) {
+        whole_db(data + 1, size - 1);
+        return 0;
+    }
     uint8_t *copy = malloc(size);
     if (!copy) return 0;
     memcpy(copy, data, size);

@@ -144,6 +144,7 @@ static leveldb_t *ldb_open(const char *dir, int snappy)
     leveldb_options_t *o = options(0, snappy);
     leveldb_t *db = leveldb_open(o, dir, &err);
     if (err) fprintf(stderr, "# leveldb_open %s: %s\n", dir, err), free(err);
+    leveldb_options_destroy(o); /* the comparator stays: the db uses it */
     return db;
 }
 
@@ -554,6 +555,27 @@ static void make_seeds(const char *work, const char *out)
             else if (strncmp(de->d_name, "MANIFEST-", 9) == 0) write_seed(out, name, 3, src);
         }
         if (d) closedir(d);
+        /* the whole directory (mode 4): u16 MANIFEST length, u16 log length, MANIFEST, log,
+         * table — the names the target writes them under are those of this database */
+        size_t mn, ln, tn;
+        snprintf(src, sizeof src, "%s/MANIFEST-000002", dir);
+        uint8_t *m = slurp(src, &mn);
+        snprintf(src, sizeof src, "%s/000004.log", dir);
+        uint8_t *l = slurp(src, &ln);
+        snprintf(src, sizeof src, "%s/000005.ldb", dir);
+        uint8_t *t = slurp(src, &tn);
+        snprintf(src, sizeof src, "%s/%s-db", out, snappy ? "snappy" : "plain");
+        FILE *f = fopen(src, "wb");
+        if (m && l && t && f) {
+            uint16_t h[2] = {(uint16_t)mn, (uint16_t)ln};
+            fputc(4, f);
+            fwrite(h, 2, 2, f);
+            fwrite(m, 1, mn, f), fwrite(l, 1, ln, f), fwrite(t, 1, tn, f);
+        } else {
+            printf("# the seed database does not have the expected files\n");
+        }
+        if (f) fclose(f);
+        free(m), free(l), free(t);
         sh("rm -rf '%s'", dir);
     }
 }
