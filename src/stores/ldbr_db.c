@@ -67,7 +67,7 @@ static void free_str(const idbpq_allocator *alc, char *s)
     if (s) idbpq__free(alc, s, strlen(s) + 1);
 }
 
-/* Reads dir/name whole; ENOENT gives RETRY when missing_retry. */
+/* Reads dir/name whole; a missing file gives RETRY (*path is set in every case). */
 static idbpq_status read_file(idbpq__ldbr *db, const char *name, uint8_t **p, size_t *n,
                               char **path, idbpq_error *err)
 {
@@ -185,7 +185,12 @@ static idbpq_status open_table(idbpq__ldbr *db, struct ldbr_table *t, idbpq_erro
         }
     }
     if (t->fd < 0) {
-        if (errno == ENOENT) return RETRY;
+        if (errno == ENOENT && !db->last_try) return RETRY;
+        if (errno == ENOENT) { /* still gone: read the rest, its key range is a hole */
+            t->bad = 1;
+            ldbr_damage(&db->env, t->path, 0, "table file named by the MANIFEST is missing");
+            return IDBPQ_OK;
+        }
         return idbpq__verr(err, IDBPQ_IO, 0, "%s: %s", t->path, strerror(errno));
     }
     struct stat sb;
@@ -243,7 +248,17 @@ static idbpq_status read_logs(idbpq__ldbr *db, const struct idbpq__ldbr_version 
         nums[n++] = num;
     }
     closedir(d);
-    if (st == IDBPQ_OK && !have_current_log) st = RETRY;
+    if (st == IDBPQ_OK && !have_current_log) {
+        if (!db->last_try) {
+            st = RETRY;
+        } else {
+            char name[40], *path;
+            snprintf(name, sizeof name, "%06llu.log", (unsigned long long)v->log_number);
+            path = join(db->alc, db->dir, name);
+            ldbr_damage(&db->env, path ? path : name, 0, "log named by the MANIFEST is missing");
+            free_str(db->alc, path);
+        }
+    }
     if (n) qsort(nums, n, sizeof *nums, cmp_u64);
     for (size_t i = 0; st == IDBPQ_OK && i < n; i++) {
         char name[40], *path;
@@ -251,7 +266,12 @@ static idbpq_status read_logs(idbpq__ldbr *db, const struct idbpq__ldbr_version 
         size_t pn;
         snprintf(name, sizeof name, "%06llu.log", (unsigned long long)nums[i]);
         st = read_file(db, name, &p, &pn, &path, err);
-        if (st == IDBPQ_OK) st = ldbr_mem_add_log(&db->mem, p, pn, path, &db->env, err);
+        if (st == RETRY && db->last_try) {
+            ldbr_damage(&db->env, path, 0, "log file disappeared while being opened");
+            st = IDBPQ_OK;
+        } else if (st == IDBPQ_OK) {
+            st = ldbr_mem_add_log(&db->mem, p, pn, path, &db->env, err);
+        }
         free_str(db->alc, path);
     }
     idbpq__free(db->alc, nums, cap * sizeof *nums);
@@ -330,11 +350,12 @@ idbpq_status idbpq__ldbr_open(idbpq__ldbr **out, const char *dir,
     idbpq_status st = db->dir ? RETRY : idbpq__verr(err, IDBPQ_NOMEM, 0, "out of memory");
     for (int i = 0; st == RETRY && i < ATTEMPTS; i++) {
         if (i) reset(db);
+        db->last_try = i == ATTEMPTS - 1;
         st = attempt(db, err);
     }
-    if (st == RETRY)
+    if (st == RETRY) /* CURRENT or the MANIFEST it names keeps changing or vanishing */
         st = idbpq__verr(err, IDBPQ_IO, 0,
-                         "%s: files named by the MANIFEST keep disappearing (%d attempts)", dir,
+                         "%s: CURRENT and its MANIFEST keep changing (%d attempts)", dir,
                          ATTEMPTS);
     if (st != IDBPQ_OK) {
         idbpq__ldbr_close(db);

@@ -215,6 +215,7 @@ struct idbpq__ldbr {
     struct ldbr_mem mem;
     uint64_t bytes_read;
     idbpq__ldbr_iter *get_it;     /* kept for get(): its index blocks stay loaded */
+    int last_try;                 /* open(): a missing file is damage now, not a retry */
 };
 
 /* Reads a whole file (open fd) into memory allocated with alc. */
