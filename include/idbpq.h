@@ -1117,7 +1117,8 @@ IDBPQ_API idbpq_status idbpq_store_cursor_open(idbpq_store_cursor **out, idbpq_p
 IDBPQ_API idbpq_status idbpq_store_cursor_next(idbpq_store_cursor *c, idbpq_vbatch *b,
                                                idbpq_value **key, idbpq_value **value,
                                                idbpq_error *err);
-/** Bytes of the profile read so far by this cursor (progress). */
+/** Bytes of records (keys and stored values, as on disk) and of Blob contents read so far
+ *  by this cursor: progress. */
 IDBPQ_API uint64_t idbpq_store_cursor_bytes(const idbpq_store_cursor *c);
 IDBPQ_API void idbpq_store_cursor_free(idbpq_store_cursor *c);
 

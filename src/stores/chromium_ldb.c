@@ -195,7 +195,7 @@ static idbpq_status publish_db(struct idbpq__origin *o, idbpq_profile_db *pd,
     uint32_t kept = 0;
     for (uint32_t i = 0; i < n; i++) /* a store whose name key is gone is half-deleted */
         if (st[i].has_name) st[kept++] = st[i];
-    qsort(st, kept, sizeof *st, store_cmp);
+    if (kept) qsort(st, kept, sizeof *st, store_cmp);
     idbpq_store_desc *sd = idbpq__arena_alloc(&p->arena, (kept ? kept : 1) * sizeof *sd);
     struct idbpq__store_ext *ext = idbpq__arena_alloc(&p->arena, (kept ? kept : 1) * sizeof *ext);
     if (!sd || !ext) return IDBPQ_NOMEM;
@@ -208,7 +208,7 @@ static idbpq_status publish_db(struct idbpq__origin *o, idbpq_profile_db *pd,
         if (!(sd[i].name = idbpq__profile_utf16(p, s->name.p, s->name.n / 2, 1)))
             return IDBPQ_NOMEM;
         IDBPQ__TRY(keep_keypath(p, &sd[i].key_path));
-        qsort(s->ix, s->n_ix, sizeof *s->ix, index_cmp);
+        if (s->n_ix) qsort(s->ix, s->n_ix, sizeof *s->ix, index_cmp);
         idbpq_index_desc *xd = idbpq__arena_alloc(&p->arena, (s->n_ix ? s->n_ix : 1) * sizeof *xd);
         if (!xd) return IDBPQ_NOMEM;
         for (uint32_t j = 0; j < s->n_ix; j++) {
@@ -393,7 +393,7 @@ struct ldb_cursor {
     uint8_t pf[32], bpf[32];
     size_t pn, bpn;
     int started, bit_state;          /* bit_state: 0 not sought, 1 positioned, 2 at end */
-    uint64_t bytes0;
+    uint64_t read;                   /* bytes of records and blob files read */
     idbpq_buffer tmp;                /* the blob-entry key being looked for; messages */
     /* the current record's blob loading */
     const struct idbpq__ldb_xobj *xo;
@@ -420,7 +420,6 @@ static idbpq_status ldb_cursor_open(struct idbpq__origin *o, uint32_t db, uint32
         idbpq__free(o->profile->alc, c, sizeof *c);
         return st;
     }
-    c->bytes0 = idbpq__ldbr_bytes_read(s->db);
     *out = c;
     return IDBPQ_OK;
 }
@@ -435,11 +434,7 @@ static void ldb_cursor_free(void *cur)
     idbpq__free(c->o->profile->alc, c, sizeof *c);
 }
 
-static uint64_t ldb_cursor_bytes(void *cur)
-{
-    struct ldb_cursor *c = cur;
-    return idbpq__ldbr_bytes_read(((struct ldb_state *)c->o->state)->db) - c->bytes0;
-}
+static uint64_t ldb_cursor_bytes(void *cur) { return ((struct ldb_cursor *)cur)->read; }
 
 /* Reads a blob file whole into b: <blob dir>/<db hex>/<2 hex>/<number hex>. */
 static idbpq_status load_blob(void *ctx, size_t index, idbpq_vbatch *b, const uint8_t **bytes,
@@ -476,6 +471,7 @@ static idbpq_status load_blob(void *ctx, size_t index, idbpq_vbatch *b, const ui
         }
         *bytes = buf;
         *len = got;
+        c->read += got;
     }
     close(fd);
     return st;
@@ -548,6 +544,7 @@ static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     size_t kn, vn;
     const uint8_t *k = idbpq__ldbr_iter_key(c->it, &kn), *v = idbpq__ldbr_iter_value(c->it, &vn);
     if (!has_prefix(k, kn, c->pf, c->pn)) return IDBPQ_END;
+    c->read += kn + vn;
     k += c->pn;
     kn -= c->pn;
     idbpq_key *ik;

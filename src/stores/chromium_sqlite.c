@@ -106,15 +106,20 @@ static idbpq_status open_db(idbpq_profile *p, const char *file, sqlite3 **h, idb
         (void)idbpq__pathf(copy, sizeof copy, "%s/db%u", tmp, ++serial);
         char copy_wal[4200];
         (void)idbpq__pathf(copy_wal, sizeof copy_wal, "%s-wal", copy);
-        int tries = 0;
-        for (;; tries++) {
-            struct stat a, b;
-            IDBPQ__TRY(copy_file(wal, copy_wal, &b, err));
-            IDBPQ__TRY(copy_file(file, copy, &a, err));
-            if (same_stat(file, &a) && same_stat(wal, &b)) break;
-            if (tries == 4)
-                return idbpq__verr(err, IDBPQ_IO, 0, "%s: kept changing while it was copied "
-                                   "(the browser is writing); try again", file);
+        /* The WAL may grow while it is copied: SQLite's recovery keeps the committed,
+         * checksummed prefix. The database file changes only when a checkpoint moves WAL
+         * frames into it; if that happens during the copy, the two copies may not match,
+         * so the database must be the same before and after both copies. */
+        for (int tries = 0;; tries++) {
+            struct stat a, b, w;
+            if (stat(file, &a) != 0)
+                return idbpq__verr(err, IDBPQ_IO, 0, "%s: %s", file, strerror(errno));
+            IDBPQ__TRY(copy_file(file, copy, &b, err));
+            IDBPQ__TRY(copy_file(wal, copy_wal, &w, err));
+            if (same_stat(file, &a) && a.st_ino == b.st_ino) break;
+            if (tries == 8)
+                return idbpq__verr(err, IDBPQ_IO, 0, "%s: the browser checkpointed it during "
+                                   "every copy; try again", file);
         }
         open_path = copy;
         query = "";

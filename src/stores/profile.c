@@ -355,7 +355,7 @@ idbpq_status idbpq_profile_open(idbpq_profile **out, const char *path,
         idbpq_profile_free(p);
         return st;
     }
-    qsort(p->origins, p->n_origins, sizeof *p->origins, origin_cmp);
+    if (p->n_origins) qsort(p->origins, p->n_origins, sizeof *p->origins, origin_cmp);
     /* Each origin's metadata; one that cannot be opened is reported and left out. */
     uint32_t kept = 0;
     for (uint32_t i = 0; i < p->n_origins; i++) {
