@@ -78,6 +78,18 @@ static int same_stat(const char *path, const struct stat *s)
            now.st_mtim.tv_sec == s->st_mtim.tv_sec && now.st_mtim.tv_nsec == s->st_mtim.tv_nsec;
 }
 
+/* The first 32 bytes of a WAL file (its header: salts and checksums); 0 on success (a WAL
+ * shorter than that reads as zeros). */
+static int read_head(const char *path, uint8_t h[32])
+{
+    memset(h, 0, 32);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = pread(fd, h, 32, 0);
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
 /* A URI for sqlite3_open_v2: "file:" + the path with %, ? and # escaped. */
 static void file_uri(char *out, size_t cap, const char *path, const char *query)
 {
@@ -108,15 +120,19 @@ static idbpq_status open_db(idbpq_profile *p, const char *file, sqlite3 **h, idb
         (void)idbpq__pathf(copy_wal, sizeof copy_wal, "%s-wal", copy);
         /* The WAL may grow while it is copied: SQLite's recovery keeps the committed,
          * checksummed prefix. The database file changes only when a checkpoint moves WAL
-         * frames into it; if that happens during the copy, the two copies may not match,
-         * so the database must be the same before and after both copies. */
+         * frames into it, and the WAL starts over (a new header with new salts) only after
+         * one; if either happens during the copy the two copies may not belong together,
+         * so the database and the WAL's header must be the same before and after. */
         for (int tries = 0;; tries++) {
             struct stat a, b, w;
-            if (stat(file, &a) != 0)
+            uint8_t h0[32], h1[32];
+            if (stat(file, &a) != 0 || read_head(wal, h0) != 0)
                 return idbpq__verr(err, IDBPQ_IO, 0, "%s: %s", file, strerror(errno));
             IDBPQ__TRY(copy_file(file, copy, &b, err));
             IDBPQ__TRY(copy_file(wal, copy_wal, &w, err));
-            if (same_stat(file, &a) && a.st_ino == b.st_ino) break;
+            if (same_stat(file, &a) && a.st_ino == b.st_ino && read_head(wal, h1) == 0 &&
+                !memcmp(h0, h1, sizeof h0))
+                break;
             if (tries == 8)
                 return idbpq__verr(err, IDBPQ_IO, 0, "%s: the browser checkpointed it during "
                                    "every copy; try again", file);
