@@ -125,12 +125,25 @@ static void put_file(const char *dir, const char *name, const uint8_t *p, size_t
     fclose(f);
 }
 
+static char dir[64];
+static const char *const names[] = {"CURRENT", "MANIFEST-000002", "000004.log", "000005.ldb"};
+
+static void remove_dir(void)
+{
+    char path[300];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static void whole_db(const uint8_t *p, size_t n)
 {
-    static char dir[64];
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/fuzz_leveldb_XXXXXX");
         if (!mkdtemp(dir)) abort();
+        atexit(remove_dir);
     }
     if (n < 4) return;
     size_t mn = idbpq__le16(p), ln = idbpq__le16(p + 2);
@@ -138,10 +151,10 @@ static void whole_db(const uint8_t *p, size_t n)
     if (mn > n) mn = n;
     if (ln > n - mn) ln = n - mn;
     in_size = n; /* offsets are within one of the files */
-    put_file(dir, "CURRENT", (const uint8_t *)"MANIFEST-000002\n", 16);
-    put_file(dir, "MANIFEST-000002", p, mn);
-    put_file(dir, "000004.log", p + mn, ln);
-    put_file(dir, "000005.ldb", p + mn + ln, n - mn - ln);
+    put_file(dir, names[0], (const uint8_t *)"MANIFEST-000002\n", 16);
+    put_file(dir, names[1], p, mn);
+    put_file(dir, names[2], p + mn, ln);
+    put_file(dir, names[3], p + mn + ln, n - mn - ln);
     struct idbpq__ldbr_opts o;
     memset(&o, 0, sizeof o);
     o.damage = on_damage;
