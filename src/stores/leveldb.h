@@ -26,7 +26,10 @@
  *
  * Memory: the logs' live contents (LevelDB flushes a log into a table once it passes the
  * write buffer size, a few MiB), per table its index block while it is being read, and one
- * data block per table being read; never a whole table.
+ * data block per table being read; never a whole table. (A scan reads ahead: per table being
+ * read, a window of 128 KiB rather than one block.)
+ *
+ * Descriptors: one per live table, from open() to close().
  */
 #ifndef IDBPQ_STORES_LEVELDB_H
 #define IDBPQ_STORES_LEVELDB_H
