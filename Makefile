@@ -46,7 +46,7 @@ $(BUILD)/idbpq.pc: idbpq.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' $< > $@
 
 $(BUILD)/idbpq: $(CLI_OBJ) $(BUILD)/libidbpq.a
-	$(CC) $(OPT) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libidbpq.a $(LIBS) $(LDFLAGS)
+	$(CC) $(OPT) $(CFLAGS) -pthread -o $@ $(CLI_OBJ) $(BUILD)/libidbpq.a $(LIBS) $(LDFLAGS)
 
 # The CLI at the top of the tree, for the README's commands.
 idbpq: $(BUILD)/idbpq

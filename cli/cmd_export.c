@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "async_sink.h"
 #include "cli.h"
+#include "pipe.h"
 #include "profile_cli.h"
 
 static const char help_text[] =
@@ -111,11 +113,13 @@ static void draw(exporter *x, uint64_t cur_bytes, int force)
         double left = el / frac - el;
         snprintf(eta, sizeof eta, "  ETA %d:%02d", (int)left / 60, (int)left % 60);
     }
+    pthread_mutex_lock(&x->cp.mu);
     fprintf(stderr, "\r\033[K[%s] %3d%%  store %u/%u  %llu/%llu records  %s  %s/s%s",
             bar, (int)(frac * 100), x->store_no, x->store_count,
             (unsigned long long)x->done_records, (unsigned long long)x->total_records, in, rate,
             eta);
     x->cp.progress_line = 1;
+    pthread_mutex_unlock(&x->cp.mu);
 }
 
 /* Buffered, atomic output of a JSONL file. */
@@ -150,6 +154,7 @@ static idbpq_status pass(exporter *x, uint32_t oi, uint32_t di, uint32_t si, sto
                          size_t msg_len)
 {
     idbpq_store_cursor *c;
+    cli_pipe *pp = NULL;
     idbpq_error e;
     memset(&e, 0, sizeof e);
     idbpq_status st = idbpq_store_cursor_open(&c, x->cp.prof, oi, di, si, &e);
@@ -157,18 +162,18 @@ static idbpq_status pass(exporter *x, uint32_t oi, uint32_t di, uint32_t si, sto
         snprintf(msg, msg_len, "%s", e.msg);
         return st;
     }
+    if (cli_pipe_start(&pp, c) != 0) {
+        idbpq_store_cursor_free(c);
+        snprintf(msg, msg_len, "cannot start the reading thread");
+        return IDBPQ_NOMEM;
+    }
     const idbpq_store_desc *s = &idbpq_profile_origin_at(x->cp.prof, oi)->databases[di].stores[si];
-    uint64_t damaged = 0, records = 0;
+    uint64_t records = 0;
     for (;;) {
-        idbpq_vbatch_reset(x->b);
         idbpq_value *key, *value;
-        st = idbpq_store_cursor_next(c, x->b, &key, &value, &e);
+        st = cli_pipe_next(pp, &key, &value, msg, msg_len);
         if (st == IDBPQ_END) { st = IDBPQ_OK; break; }
-        if (st == IDBPQ_CORRUPT) { damaged++; continue; }
-        if (st != IDBPQ_OK) {
-            snprintf(msg, msg_len, "%s", e.msg);
-            break;
-        }
+        if (st != IDBPQ_OK) break;
         records++;
         if (j) {
             x->line.len = 0;
@@ -214,9 +219,11 @@ static idbpq_status pass(exporter *x, uint32_t oi, uint32_t di, uint32_t si, sto
         }
         if (!observe) {
             x->done_records++;
-            if ((records & 255) == 0) draw(x, idbpq_store_cursor_bytes(c), 0);
+            if ((records & 255) == 0) draw(x, cli_pipe_bytes(pp), 0);
         }
     }
+    uint64_t damaged = cli_pipe_damaged(pp); /* final once the reader reached the end */
+    cli_pipe_free(pp); /* stops the reader first: the cursor is then free to go */
     if (!observe) {
         x->bytes_in += idbpq_store_cursor_bytes(c);
         r->records = records;
@@ -252,6 +259,15 @@ static int export_store(exporter *x, uint32_t oi, uint32_t di, uint32_t si, stor
         cli_err(path, "%s", err);
         return r->failed = 1;
     }
+    /* The file is written from a thread of its own (async_sink.c): encoding and compressing
+     * are the longest stage of an export, the kernel's copy need not add to it. */
+    cli_async_sink *as = NULL;
+    idbpq_sink file_sink = sink;
+    if (cli_async_sink_open(&as, &file_sink, &sink) != 0) {
+        idbpq_file_sink_abort(fs);
+        cli_err(path, "out of memory or threads");
+        return r->failed = 1;
+    }
     idbpq_record_writer *w = NULL;
     idbpq_record_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -270,6 +286,11 @@ static int export_store(exporter *x, uint32_t oi, uint32_t di, uint32_t si, stor
         if (st == IDBPQ_OK && (st = idbpq_record_writer_finish(w, &stats)) != IDBPQ_OK)
             snprintf(msg, sizeof msg, "%s", idbpq_record_writer_errmsg(w));
         r->fallbacks = stats.fallbacks;
+    }
+    idbpq_status wst = cli_async_sink_close(as); /* everything written (or why not) */
+    if (st == IDBPQ_OK && wst != IDBPQ_OK) {
+        st = wst;
+        snprintf(msg, sizeof msg, "writing the file: %s", idbpq_status_str(wst));
     }
     if (st == IDBPQ_OK) st = idbpq_file_sink_commit(fs, err, sizeof err);
     else snprintf(err, sizeof err, "%s", msg[0] ? msg : idbpq_status_str(st));

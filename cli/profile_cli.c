@@ -12,6 +12,7 @@
 static void on_damage(void *ctx, const idbpq_damage *d)
 {
     cli_profile *p = ctx;
+    pthread_mutex_lock(&p->mu);
     if (p->progress_line) { /* clear the progress bar before printing a line */
         fputs("\r\033[K", stderr);
         p->progress_line = 0;
@@ -20,7 +21,10 @@ static void on_damage(void *ctx, const idbpq_damage *d)
     if (p->n_damage == p->cap_damage) {
         size_t nc = p->cap_damage ? 2 * p->cap_damage : 16;
         cli_damage *g = realloc(p->damage, nc * sizeof *g);
-        if (!g) return;
+        if (!g) {
+            pthread_mutex_unlock(&p->mu);
+            return;
+        }
         p->damage = g;
         p->cap_damage = nc;
     }
@@ -29,11 +33,13 @@ static void on_damage(void *ctx, const idbpq_damage *d)
     x->what = strdup(d->what);
     x->offset = d->offset;
     if (x->file && x->what) p->n_damage++;
+    pthread_mutex_unlock(&p->mu);
 }
 
 int cli_profile_open(cli_profile *p, const char *path)
 {
     memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
     /* The LevelDB reader keeps one descriptor per live table of every origin (a snapshot that
      * a running browser's compactions cannot change): allow as many as the system does. */
     struct rlimit rl;
@@ -51,6 +57,7 @@ int cli_profile_open(cli_profile *p, const char *path)
     if (st != IDBPQ_OK) {
         fflush(stdout);
         fprintf(stderr, "idbpq: %s\n", e.msg[0] ? e.msg : idbpq_status_str(st));
+        pthread_mutex_destroy(&p->mu);
         return CLI_FAIL;
     }
     return CLI_OK;
@@ -64,6 +71,7 @@ void cli_profile_close(cli_profile *p)
         free(p->damage[i].what);
     }
     free(p->damage);
+    pthread_mutex_destroy(&p->mu);
     memset(p, 0, sizeof *p);
 }
 

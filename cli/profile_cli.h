@@ -4,6 +4,8 @@
 #ifndef IDBPQ_PROFILE_CLI_H
 #define IDBPQ_PROFILE_CLI_H
 
+#include <pthread.h>
+
 #include "cli.h"
 
 typedef struct cli_damage {
@@ -16,6 +18,8 @@ typedef struct cli_profile {
     cli_damage *damage;            /* everything reported, in order */
     size_t n_damage, cap_damage;
     int progress_line;             /* a progress bar is on stderr's last line */
+    pthread_mutex_t mu;            /* damage comes from the reading thread too (pipe.c):
+                                      guards damage, progress_line and stderr */
 } cli_profile;
 
 /* Opens PATH; reports the error itself and returns CLI_FAIL when nothing can be read. */

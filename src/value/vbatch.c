@@ -345,10 +345,53 @@ idbpq_status idbpq__pmap_put(struct idbpq__pmap *m, const void *key, uint32_t va
     return IDBPQ_OK;
 }
 
-size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone)
+/* One-byte (Latin-1) strings: runs of ASCII are copied 8 bytes at a time (most text is
+ * ASCII, and this conversion runs for every string a Parquet column gets). */
+static size_t latin1_to_utf8(const uint8_t *p, uint32_t len, uint8_t *out)
 {
     size_t n = 0;
+    uint32_t i = 0;
+    while (i < len) {
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            memcpy(out + n, &w, 8);
+            n += 8;
+            i += 8;
+        }
+        for (uint32_t stop = i + 8 < len ? i + 8 : len; i < stop; i++) {
+            uint8_t c = p[i];
+            if (c < 0x80) {
+                out[n++] = c;
+            } else {
+                out[n++] = (uint8_t)(0xc0 | (c >> 6));
+                out[n++] = (uint8_t)(0x80 | (c & 0x3f));
+            }
+        }
+    }
+    return n;
+}
+
+size_t idbpq__str_to_utf8(const idbpq_str *s, uint8_t *out, int *lone)
+{
+    if (!s->two_byte) return latin1_to_utf8(s->data, s->len, out);
+    const uint16_t *u = s->data;
+    size_t n = 0;
     for (uint32_t i = 0; i < s->len; i++) {
+        /* runs of ASCII units, 4 at a time */
+        while (i + 4 <= s->len) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            if (w & 0xff80ff80ff80ff80ull) break;
+            out[n] = (uint8_t)u[i];
+            out[n + 1] = (uint8_t)u[i + 1];
+            out[n + 2] = (uint8_t)u[i + 2];
+            out[n + 3] = (uint8_t)u[i + 3];
+            n += 4;
+            i += 4;
+        }
+        if (i == s->len) break;
         uint32_t c = idbpq__str_unit(s, i);
         if (c >= 0xd800 && c < 0xdc00 && i + 1 < s->len) {
             uint32_t d = idbpq__str_unit(s, i + 1);
