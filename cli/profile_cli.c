@@ -13,6 +13,14 @@ static void on_damage(void *ctx, const idbpq_damage *d)
 {
     cli_profile *p = ctx;
     pthread_mutex_lock(&p->mu);
+    /* The same damaged block is met by every pass that reads it (counting, then exporting):
+     * report it once. */
+    for (size_t i = p->n_damage; i-- > 0;)
+        if (p->damage[i].offset == d->offset && !strcmp(p->damage[i].file, d->file) &&
+            !strcmp(p->damage[i].what, d->what)) {
+            pthread_mutex_unlock(&p->mu);
+            return;
+        }
     if (p->progress_line) { /* clear the progress bar before printing a line */
         fputs("\r\033[K", stderr);
         p->progress_line = 0;
