@@ -14,6 +14,7 @@
 #include "value/value.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -199,6 +200,60 @@ static idbpq_status scan_indexeddb_dir(idbpq_profile *p, const char *dir, const 
     return st;
 }
 
+/* Chromium's origin id of a storage key "scheme://host[:port]/[^partition...]":
+ * scheme_host_port, port 0 when it is the scheme's default (database_identifier.cc). */
+static void origin_id_of_key(const char *key, char *out, size_t cap)
+{
+    const char *sep = strstr(key, "://");
+    if (!sep) {
+        (void)idbpq__pathf(out, cap, "%s", key);
+        return;
+    }
+    char host[512];
+    const char *h = sep + 3, *end = h;
+    while (*end && *end != '/' && *end != '^') end++;
+    size_t hn = (size_t)(end - h) < sizeof host - 1 ? (size_t)(end - h) : sizeof host - 1;
+    memcpy(host, h, hn);
+    host[hn] = 0;
+    const char *port = "0";
+    char *colon = strrchr(host, ':');
+    if (colon && !strchr(colon, ']')) {
+        *colon = 0;
+        port = colon + 1;
+        if ((!strncmp(key, "http:", 5) && !strcmp(port, "80")) ||
+            (!strncmp(key, "https:", 6) && !strcmp(port, "443")))
+            port = "0";
+    }
+    for (char *c = host; *c; c++)
+        if (*c == ':') *c = '_';
+    (void)idbpq__pathf(out, cap, "%.*s_%s_%s", (int)(sep - key), key, host, port);
+}
+
+/* The label of storage bucket `id`: "<origin id>@<bucket name>" from the profile's
+ * WebStorage/QuotaManager database, "bucket-<id>" when that cannot be read. */
+static void bucket_label(const char *webstorage, const char *id, char *out, size_t cap)
+{
+    (void)idbpq__pathf(out, cap, "bucket-%s", id);
+    char uri[4200];
+    if (!idbpq__pathf(uri, sizeof uri, "file:%s/QuotaManager?immutable=1", webstorage) ||
+        strchr(webstorage, '?') || strchr(webstorage, '#') || strchr(webstorage, '%'))
+        return;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT storage_key, name FROM buckets WHERE id = ?", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, strtoll(id, NULL, 10));
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) && sqlite3_column_text(q, 1)) {
+            char origin[600];
+            origin_id_of_key((const char *)sqlite3_column_text(q, 0), origin, sizeof origin);
+            (void)idbpq__pathf(out, cap, "%s@%s", origin, (const char *)sqlite3_column_text(q, 1));
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 /* A profile: IndexedDB/ and the storage buckets WebStorage/<id>/IndexedDB/. */
 static idbpq_status scan_profile(idbpq_profile *p, const char *dir, const char *label)
 {
@@ -214,7 +269,9 @@ static idbpq_status scan_profile(idbpq_profile *p, const char *dir, const char *
         if (e->d_name[0] == '.') continue;
         (void)idbpq__pathf(ix, sizeof ix, "%s/%s/IndexedDB", path, e->d_name);
         if (!is_dir(ix)) continue;
-        (void)idbpq__pathf(id, sizeof id, "%sbucket-%s", label, e->d_name);
+        char bl[700];
+        bucket_label(path, e->d_name, bl, sizeof bl);
+        (void)idbpq__pathf(id, sizeof id, "%s%s", label, bl);
         char ldb[4096];
         (void)idbpq__pathf(ldb, sizeof ldb, "%s/indexeddb.leveldb", ix);
         (void)idbpq__pathf(blob, sizeof blob, "%s/indexeddb.blob", ix);
@@ -240,7 +297,10 @@ static idbpq_status scan_user_data(idbpq_profile *p, const char *dir, int *found
     while ((e = readdir(d)) && n < 256) {
         if (e->d_name[0] == '.') continue;
         (void)idbpq__pathf(path, sizeof path, "%s/%s/IndexedDB", dir, e->d_name);
-        if (is_dir(path) && !(names[n++] = idbpq__profile_strdup(p, e->d_name, SIZE_MAX))) {
+        char ws[4096];
+        (void)idbpq__pathf(ws, sizeof ws, "%s/%s/WebStorage", dir, e->d_name);
+        if ((is_dir(path) || is_dir(ws)) &&
+            !(names[n++] = idbpq__profile_strdup(p, e->d_name, SIZE_MAX))) {
             closedir(d);
             return IDBPQ_NOMEM;
         }
@@ -316,8 +376,10 @@ static idbpq_status discover(idbpq_profile *p, const char *path, idbpq_error *er
                           &idbpq__chromium_ldb_ops);
     } else {
         (void)idbpq__pathf(sub, sizeof sub, "%s/IndexedDB", path);
+        char ws[4096];
+        (void)idbpq__pathf(ws, sizeof ws, "%s/WebStorage", path);
         int profiles = 0;
-        if (is_dir(sub)) {
+        if (is_dir(sub) || is_dir(ws)) {
             IDBPQ__TRY(scan_profile(p, path, ""));
         } else {
             IDBPQ__TRY(scan_user_data(p, path, &profiles));
@@ -325,7 +387,7 @@ static idbpq_status discover(idbpq_profile *p, const char *path, idbpq_error *er
             if (!p->n_origins && is_sqlite_origin(path))
                 IDBPQ__TRY(add_origin(p, base, path, NULL, &idbpq__chromium_sqlite_ops));
         }
-        if (p->n_origins || is_dir(sub) || profiles) return IDBPQ_OK;
+        if (p->n_origins || is_dir(sub) || is_dir(ws) || profiles) return IDBPQ_OK;
     }
     const char *other = foreign_format(path);
     if (other)
