@@ -13,7 +13,7 @@
 #include "pipe.h"
 
 #define PIPE_SLOTS 3
-#define PIPE_BATCH_RECORDS 512
+#define PIPE_BATCH_RECORDS 512 /* at most; IDBPQ_EXPORT_BATCH (tests) makes batches smaller */
 #define PIPE_BATCH_BYTES ((size_t)4 << 20)
 
 struct slot {
@@ -27,6 +27,7 @@ struct slot {
 
 struct cli_pipe {
     idbpq_store_cursor *c;
+    uint32_t batch;                /* records per batch */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -58,7 +59,7 @@ static void *reader(void *arg)
         s->status = IDBPQ_OK;
         s->msg[0] = 0;
         uint64_t damaged = 0;
-        while (s->n < PIPE_BATCH_RECORDS && idbpq_vbatch_size(s->b) < PIPE_BATCH_BYTES) {
+        while (s->n < p->batch && idbpq_vbatch_size(s->b) < PIPE_BATCH_BYTES) {
             idbpq_error e;
             e.msg[0] = 0;
             idbpq_status st = idbpq_store_cursor_next(p->c, s->b, &s->keys[s->n],
@@ -89,6 +90,9 @@ int cli_pipe_start(cli_pipe **out, idbpq_store_cursor *c)
     cli_pipe *p = calloc(1, sizeof *p);
     if (!p) return -1;
     p->c = c;
+    p->batch = PIPE_BATCH_RECORDS;
+    const char *env = getenv("IDBPQ_EXPORT_BATCH"); /* many hand-overs: tests of this file */
+    if (env && atoi(env) > 0 && atoi(env) < PIPE_BATCH_RECORDS) p->batch = (uint32_t)atoi(env);
     for (int i = 0; i < PIPE_SLOTS; i++) {
         struct slot *s = &p->slots[i];
         s->keys = malloc(PIPE_BATCH_RECORDS * sizeof *s->keys);
@@ -123,19 +127,20 @@ idbpq_status cli_pipe_next(cli_pipe *p, idbpq_value **key, idbpq_value **value, 
             return IDBPQ_OK;
         }
         if (p->cur) { /* this batch is used up: hand the slot back */
+            /* Read what the slot says before giving it back: the reader may refill it at
+             * once (and mark its next batch the last one). */
             struct slot *s = p->cur;
+            int last = s->last;
+            idbpq_status status = s->status;
+            if (last && status != IDBPQ_END) snprintf(msg, msg_len, "%s", s->msg);
             p->cur = NULL;
             pthread_mutex_lock(&p->mu);
             p->taken++;
             pthread_cond_broadcast(&p->cv);
             pthread_mutex_unlock(&p->mu);
-            if (s->last) {
+            if (last) {
                 p->done = 1;
-                if (s->status != IDBPQ_END) {
-                    snprintf(msg, msg_len, "%s", s->msg);
-                    return s->status;
-                }
-                return IDBPQ_END;
+                return status;
             }
         }
         pthread_mutex_lock(&p->mu);

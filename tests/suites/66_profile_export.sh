@@ -138,6 +138,12 @@ check_profile() {
 
 # (a) the committed profile.
 check_profile "committed" tests/data/profile tests/data/profile-truth
+# The export reads in a second thread (cli/pipe.c); one-record batches make every record a
+# hand-over between the threads, where a lost batch or a reused slot would show.
+for i in 1 2 3; do
+    IDBPQ_EXPORT_BATCH=1 check_export "export one-record batches (run $i)" tests/data/profile \
+        tests/data/profile-truth jsonl
+done
 
 # (b) fresh profiles from real Chromium.
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then echo "# SKIPPED: $name fresh profiles (no /usr/bin/chromium: apt-get install chromium)"; exit 0; fi
