@@ -424,12 +424,73 @@ struct sql_cursor {
     sqlite3_stmt *rec, *xo, *bytes, *chunks;
     uint64_t read;
     int64_t row_id;
+    /* records of the store that have external objects (sorted row ids): most have none,
+     * and a query per record would cost more than the rest of reading it */
+    int64_t *with_blobs;
+    size_t n_with_blobs;
     /* the current record's external objects */
     struct idbpq__ldb_xobj *x;
     int64_t *blob_rows;
     size_t nx, capx;
     idbpq_buffer msg;
 };
+
+static void sql_cursor_free(void *cur)
+{
+    struct sql_cursor *c = cur;
+    if (!c) return;
+    const idbpq_allocator *alc = c->o->profile->alc;
+    sqlite3_finalize(c->rec);
+    sqlite3_finalize(c->xo);
+    sqlite3_finalize(c->bytes);
+    sqlite3_finalize(c->chunks);
+    idbpq__free(alc, c->x, c->capx * sizeof *c->x);
+    idbpq__free(alc, c->blob_rows, c->capx * sizeof *c->blob_rows);
+    free(c->with_blobs);
+    idbpq_buffer_free(&c->msg);
+    idbpq__free(alc, c, sizeof *c);
+}
+
+/* The row ids of the store's records that have external objects, sorted. */
+static idbpq_status load_with_blobs(struct sql_cursor *c, int64_t os, idbpq_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(c->d->h, "SELECT DISTINCT r.record_row_id FROM blob_references r "
+                           "JOIN records x ON x.row_id = r.record_row_id WHERE "
+                           "x.object_store_id = ? ORDER BY 1", -1, &q, NULL) != SQLITE_OK)
+        return sql_fail(c->d->h, c->d->file, err);
+    sqlite3_bind_int64(q, 1, os);
+    size_t cap = 0;
+    int rc;
+    idbpq_status st = IDBPQ_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (c->n_with_blobs == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            int64_t *g = realloc(c->with_blobs, nc * sizeof *g);
+            if (!g) {
+                st = IDBPQ_NOMEM;
+                break;
+            }
+            c->with_blobs = g;
+            cap = nc;
+        }
+        c->with_blobs[c->n_with_blobs++] = sqlite3_column_int64(q, 0);
+    }
+    if (st == IDBPQ_OK && rc != SQLITE_DONE) st = sql_fail(c->d->h, c->d->file, err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+static int has_blobs(const struct sql_cursor *c, int64_t row)
+{
+    size_t lo = 0, hi = c->n_with_blobs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->with_blobs[mid] < row) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->n_with_blobs && c->with_blobs[lo] == row;
+}
 
 static idbpq_status sql_cursor_open(struct idbpq__origin *o, uint32_t db, uint32_t store,
                                     void **out, idbpq_error *err)
@@ -463,23 +524,13 @@ static idbpq_status sql_cursor_open(struct idbpq__origin *o, uint32_t db, uint32
         return st;
     }
     sqlite3_bind_int64(c->rec, 1, s->ext[db][store].os_id);
+    idbpq_status st = load_with_blobs(c, s->ext[db][store].os_id, err);
+    if (st != IDBPQ_OK) {
+        sql_cursor_free(c);
+        return st;
+    }
     *out = c;
     return IDBPQ_OK;
-}
-
-static void sql_cursor_free(void *cur)
-{
-    struct sql_cursor *c = cur;
-    if (!c) return;
-    const idbpq_allocator *alc = c->o->profile->alc;
-    sqlite3_finalize(c->rec);
-    sqlite3_finalize(c->xo);
-    sqlite3_finalize(c->bytes);
-    sqlite3_finalize(c->chunks);
-    idbpq__free(alc, c->x, c->capx * sizeof *c->x);
-    idbpq__free(alc, c->blob_rows, c->capx * sizeof *c->blob_rows);
-    idbpq_buffer_free(&c->msg);
-    idbpq__free(alc, c, sizeof *c);
 }
 
 static uint64_t sql_cursor_bytes(void *cur) { return ((struct sql_cursor *)cur)->read; }
@@ -662,7 +713,8 @@ static idbpq_status sql_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     idbpq_status st = decompress(b, ctype, vp ? vp : (const uint8_t *)"", vn, &ssv, &sn, &e);
     if (st == IDBPQ_NOMEM) return st;
     if (st != IDBPQ_OK) return damaged(c, *key, e.msg, err);
-    if ((st = load_xobjs(c, b, &e)) != IDBPQ_OK) {
+    c->nx = 0;
+    if (has_blobs(c, c->row_id) && (st = load_xobjs(c, b, &e)) != IDBPQ_OK) {
         if (st == IDBPQ_NOMEM) return st;
         return damaged(c, *key, e.msg, err);
     }
