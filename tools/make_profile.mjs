@@ -45,9 +45,9 @@ export function safeName(name) {
 // Chromium's directory name for an http origin (indexeddb-on-disk.md §0).
 export function originId(host, port) { return `http_${host}_${port}`; }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ROLES = [['chat', 0.45], ['notes', 0.25], ['types', 0.30]];
+export const ROLES = [['chat', 0.45], ['notes', 0.25], ['types', 0.30]];
 const STEP_MS = 60000;
 
 function parseArgs(argv) {
@@ -75,7 +75,7 @@ function usage(msg) {
 }
 
 // Every browser step gets a deadline: a hung Chromium fails the run instead of stalling it.
-function step(what, promise, ms = STEP_MS) {
+export function step(what, promise, ms = STEP_MS) {
   let timer;
   return Promise.race([promise, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: no answer after ${ms / 1000} s`)), ms); })])
     .finally(() => clearTimeout(timer));
@@ -85,7 +85,7 @@ function mulberry(a) {
   return () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
 }
 
-function makeServer() {
+export function makeServer() {
   const files = { '/page.js': path.join(root, 'tests', 'chromium', 'page.js'), '/profile_page.js': path.join(here, 'profile_page.js') };
   return http.createServer((req, res) => {
     if (files[req.url]) { res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }); res.end(fs.readFileSync(files[req.url])); return; }
@@ -95,7 +95,7 @@ function makeServer() {
   });
 }
 // Listens on the seed's preferred port, or any free one when that is taken.
-async function listen(server, port) {
+export async function listen(server, port) {
   try {
     await new Promise((res, rej) => { server.once('error', rej); server.listen(port, '127.0.0.1', res); });
   } catch {
@@ -104,17 +104,51 @@ async function listen(server, port) {
   return server.address().port;
 }
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  const log = (s) => { if (!o.quiet) process.stderr.write(`# ${s}\n`); };
+// Writes the truth files into TDIR (replacing it) from [{origin: {id, backend}, dump: dumpAll()}]
+// (the layout described at the top); returns {nstores, nrec}.
+export function writeTruth(tdir, truth) {
+  fs.rmSync(tdir, { recursive: true, force: true });
+  const ls = { origins: [] };
+  let nrec = 0, nstores = 0;
+  for (const { origin, dump } of truth) {
+    const dbs = [];
+    for (const db of dump.databases) {
+      const stores = [];
+      const ddir = path.join(tdir, origin.id, safeName(db.name));
+      fs.mkdirSync(ddir, { recursive: true });
+      for (const s of db.stores) {
+        fs.writeFileSync(path.join(ddir, safeName(s.name) + '.jsonl'), s.lines);
+        stores.push({ name: s.name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, records: s.records, indexes: s.indexes });
+        nrec += s.records; nstores++;
+      }
+      dbs.push({ name: db.name, version: db.version, stores });
+    }
+    ls.origins.push({ origin: origin.id, backend: origin.backend, databases: dbs });
+  }
+  ls.origins.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  fs.writeFileSync(path.join(tdir, 'ls.json'), JSON.stringify(ls, null, 1) + '\n');
+  return { nstores, nrec };
+}
+
+// playwright-core's chromium, or exit 3 with "# SKIPPED: why" when it or the browser at
+// CHROMIUM_PATH is missing; and a watchdog that ends the process (exit 1, message named WHO)
+// after 300 s unless it is cleared.
+export function loadChromium(chromiumPath, who) {
   const require = createRequire(path.join(root, 'tests', 'idb', 'package.json'));
   let chromium;
   try { ({ chromium } = require('playwright-core')); } catch {
     console.log('# SKIPPED: playwright-core is not installed (npm ci in tests/idb)'); process.exit(3);
   }
-  if (!fs.existsSync(o.chromium)) { console.log(`# SKIPPED: ${o.chromium} not found (apt-get install chromium)`); process.exit(3); }
-  const watchdog = setTimeout(() => { process.stderr.write('make_profile: gave up after 300 s\n'); process.exit(1); }, 300000);
+  if (!fs.existsSync(chromiumPath)) { console.log(`# SKIPPED: ${chromiumPath} not found (apt-get install chromium)`); process.exit(3); }
+  const watchdog = setTimeout(() => { process.stderr.write(`${who}: gave up after 300 s\n`); process.exit(1); }, 300000);
   watchdog.unref();
+  return { chromium, watchdog };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (s) => { if (!o.quiet) process.stderr.write(`# ${s}\n`); };
+  const { chromium, watchdog } = loadChromium(o.chromium, 'make_profile');
 
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
@@ -198,27 +232,7 @@ async function main() {
   }
 
   // The truth files.
-  const tdir = path.join(out, 'truth');
-  fs.rmSync(tdir, { recursive: true, force: true });
-  const ls = { origins: [] };
-  let nrec = 0, nstores = 0;
-  for (const { origin, dump } of truth) {
-    const dbs = [];
-    for (const db of dump.databases) {
-      const stores = [];
-      const ddir = path.join(tdir, origin.id, safeName(db.name));
-      fs.mkdirSync(ddir, { recursive: true });
-      for (const s of db.stores) {
-        fs.writeFileSync(path.join(ddir, safeName(s.name) + '.jsonl'), s.lines);
-        stores.push({ name: s.name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, records: s.records, indexes: s.indexes });
-        nrec += s.records; nstores++;
-      }
-      dbs.push({ name: db.name, version: db.version, stores });
-    }
-    ls.origins.push({ origin: origin.id, backend: origin.backend, databases: dbs });
-  }
-  ls.origins.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
-  fs.writeFileSync(path.join(tdir, 'ls.json'), JSON.stringify(ls, null, 1) + '\n');
+  const { nstores, nrec } = writeTruth(path.join(out, 'truth'), truth);
   console.log(`# chromium ${version}: ${origins.length} origins (${backends.join(', ')}), ${nstores} stores, ${nrec} records in ${out}`);
   clearTimeout(watchdog);
 }
