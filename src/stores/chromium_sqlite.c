@@ -9,8 +9,10 @@
  * in WAL mode with exclusive locking, so while the browser runs no other connection can share
  * it, and committed data may be only in the -wal file. When a non-empty -wal file exists the
  * database and its WAL are copied into a private directory (and copied again if either
- * changed during the copy), and the copy is opened: SQLite applies the WAL to it. Without
- * a WAL the file is opened in place with immutable=1 (read-only, no locks, no -shm).
+ * changed during the copy), and the copy is opened: SQLite applies the WAL to it. So is a
+ * database another process holds a lock on (a running browser, whose WAL may be empty just
+ * now). Otherwise the file is opened in place with immutable=1 (read-only, no locks, no
+ * -shm).
  */
 #include "stores/stores.h"
 
@@ -78,6 +80,22 @@ static int same_stat(const char *path, const struct stat *s)
            now.st_mtim.tv_sec == s->st_mtim.tv_sec && now.st_mtim.tv_nsec == s->st_mtim.tv_nsec;
 }
 
+/* Whether another process holds a lock on the file: a browser that has the database open
+ * (Chromium keeps it locked exclusively), which may write to it any moment even when its
+ * WAL is empty now. */
+static int locked_by_other(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    int locked = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
+    return locked;
+}
+
 /* The first 32 bytes of a WAL file (its header: salts and checksums); 0 on success (a WAL
  * shorter than that reads as zeros). */
 static int read_head(const char *path, uint8_t h[32])
@@ -111,7 +129,8 @@ static idbpq_status open_db(idbpq_profile *p, const char *file, sqlite3 **h, idb
     const char *open_path = file, *query = "?immutable=1";
     int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
     char copy[4096];
-    if (stat(wal, &ws) == 0 && ws.st_size > 0) {
+    int have_wal = stat(wal, &ws) == 0 && ws.st_size > 0;
+    if (have_wal || locked_by_other(file)) {
         const char *tmp;
         IDBPQ__TRY(idbpq__profile_tmpdir(p, &tmp, err));
         static unsigned serial;
@@ -126,13 +145,15 @@ static idbpq_status open_db(idbpq_profile *p, const char *file, sqlite3 **h, idb
         for (int tries = 0;; tries++) {
             struct stat a, b, w;
             uint8_t h0[32], h1[32];
-            if (stat(file, &a) != 0 || read_head(wal, h0) != 0)
+            if (stat(file, &a) != 0 || (have_wal && read_head(wal, h0) != 0))
                 return idbpq__verr(err, IDBPQ_IO, 0, "%s: %s", file, strerror(errno));
             IDBPQ__TRY(copy_file(file, copy, &b, err));
-            IDBPQ__TRY(copy_file(wal, copy_wal, &w, err));
-            if (same_stat(file, &a) && a.st_ino == b.st_ino && read_head(wal, h1) == 0 &&
-                !memcmp(h0, h1, sizeof h0))
+            if (have_wal) IDBPQ__TRY(copy_file(wal, copy_wal, &w, err));
+            if (same_stat(file, &a) && a.st_ino == b.st_ino &&
+                (!have_wal || (read_head(wal, h1) == 0 && !memcmp(h0, h1, sizeof h0))))
                 break;
+            /* The browser wrote a WAL meanwhile (an idle one may have been empty). */
+            if (!have_wal && stat(wal, &ws) == 0 && ws.st_size > 0) have_wal = 1;
             if (tries == 8)
                 return idbpq__verr(err, IDBPQ_IO, 0, "%s: the browser checkpointed it during "
                                    "every copy; try again", file);
