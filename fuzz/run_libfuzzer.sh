@@ -32,7 +32,7 @@ if ! command -v "$FUZZ_CC" >/dev/null 2>&1; then
 fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer ${FUZZ_CFLAGS:-}"
-LIBS="-lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm"
+LIBS="-lsqlite3 -lzstd -lz -llz4 -lsnappy -lbrotlienc -lbrotlidec -lm"
 
 # The library, instrumented for coverage (fuzzer-no-link) and sanitizers, through the
 # Makefile's own rules so the sources and flags stay in one place.

@@ -326,6 +326,9 @@ int idbpq_idb_cmp1(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
     int vb = (b || !bn) && parse(b, bn, &pb) == 0;
     if (va && vb) return cmp_parsed(&pa, &pb);
     if (va != vb) return va ? -1 : 1;
-    if (!a || !b) return a ? 1 : b ? -1 : 0;
+    if (!a || !b || !an || !bn) { /* an empty key is the empty key, NULL pointer or not */
+        size_t x = a ? an : 0, y = b ? bn : 0;
+        return x ? 1 : y ? -1 : 0;
+    }
     return cmp_bytes(a, an, b, bn);
 }

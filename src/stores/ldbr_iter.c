@@ -249,8 +249,12 @@ static idbpq_status settle(idbpq__ldbr_iter *it, idbpq_error *err)
         it->last.len = 0;
         IDBPQ__TRY(idbpq__buf_append(&it->last, c->uk, c->ukn));
         it->have_last = 1;
-        if ((c->tag & 0xff) != 1) continue;            /* a deletion (or unknown type) */
-        if (it->nholes && in_hole(it, c)) continue;
+        /* A deletion (or unknown type), or an entry inside a newer source's hole: step past
+         * it here rather than rely on the comparator finding it equal to itself. */
+        if ((c->tag & 0xff) != 1 || (it->nholes && in_hole(it, c))) {
+            IDBPQ__TRY(pop_next(it, err));
+            continue;
+        }
         it->cur = c;
         return IDBPQ_OK;
     }
