@@ -32,6 +32,9 @@
 /* Values Chromium writes are at most a few hundred MiB; a frame claiming more is damage. */
 #define MAX_VALUE_BYTES ((uint64_t)1 << 30)
 
+static idbpq_status decompress(idbpq_vbatch *b, int type, const uint8_t *p, size_t n,
+                               const uint8_t **out, size_t *on, idbpq_error *err);
+
 struct sql_db {
     sqlite3 *h;
     char *file;                      /* the user's file (for messages) */
@@ -221,6 +224,46 @@ static int desc_cmp(const void *a, const void *b)
     return strcmp(((const idbpq_store_desc *)a)->name, ((const idbpq_store_desc *)b)->name);
 }
 
+/* Chromium stores a key path as text with an array's members joined by spaces, so a
+ * one-member array ["x"] and the string "x" look the same (Chromium itself reads "x" back
+ * after a restart). The records tell them apart: under ["x"] every key is a one-element array
+ * whose element is what "x" gives on the value; under "x" the key is exactly what "x" gives.
+ * One record decides; an empty store keeps the string. */
+static idbpq_status one_member_array(idbpq_profile *p, struct sql_db *d, int64_t os,
+                                     idbpq_keypath *kp)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(d->h, "SELECT key, compression_type, value FROM records WHERE "
+                           "object_store_id = ? LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+        return IDBPQ_OK; /* unreadable here: the cursor will say so */
+    sqlite3_bind_int64(q, 1, os);
+    idbpq_vbatch *b = NULL;
+    idbpq_status st = IDBPQ_OK;
+    if (sqlite3_step(q) == SQLITE_ROW && idbpq_vbatch_create(&b, p->alc) == IDBPQ_OK) {
+        const uint8_t *kb = sqlite3_column_blob(q, 0), *vb = sqlite3_column_blob(q, 2);
+        size_t kn = (size_t)sqlite3_column_bytes(q, 0), vn = (size_t)sqlite3_column_bytes(q, 2);
+        idbpq_key *key, *got;
+        size_t used, sn;
+        const uint8_t *ssv;
+        idbpq_value *v;
+        idbpq_error e;
+        idbpq_v8_opts o;
+        idbpq_v8_opts_init(&o);
+        o.flags = IDBPQ_V8_AUTO;
+        if (kb && idbpq_key_decode_sortable(b, kb, kn, &key, &used, &e) == IDBPQ_OK &&
+            used == kn && key->type == IDBPQ_KEY_ARRAY && key->u.array.n == 1 && vb &&
+            decompress(b, sqlite3_column_int(q, 1), vb, vn, &ssv, &sn, &e) == IDBPQ_OK &&
+            idbpq_v8_decode(b, ssv, sn, &o, &v, &e) == IDBPQ_OK &&
+            idbpq_key_extract(b, v, kp, &got, &e) == IDBPQ_OK &&
+            idbpq_key_cmp(got, &key->u.array.items[0]) == 0 &&
+            idbpq_key_cmp(got, key) != 0)
+            kp->type = 2; /* the same one path, as an array */
+    }
+    idbpq_vbatch_free(b);
+    sqlite3_finalize(q);
+    return st;
+}
+
 /* Loads one database file: name, version, stores, indexes. */
 static idbpq_status load_db(struct idbpq__origin *o, struct sql_db *d, idbpq_profile_db *pd,
                             struct idbpq__store_ext **ext_out, idbpq_error *err)
@@ -300,6 +343,10 @@ static idbpq_status load_db(struct idbpq__origin *o, struct sql_db *d, idbpq_pro
     if (st == IDBPQ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) st = sql_fail(d->h, d->file, err);
     sqlite3_finalize(s);
     if (st != IDBPQ_OK) return st;
+
+    for (uint32_t i = 0; i < n; i++)
+        if (sd[i].key_path.type == 1 && sd[i].key_path.paths[0][0])
+            IDBPQ__TRY(one_member_array(p, d, ids[i], &sd[i].key_path));
 
     /* Sort stores by name, keeping the ids with them; index lists by name. */
     struct idbpq__store_ext *ext = idbpq__arena_alloc(&p->arena, (n ? n : 1) * sizeof *ext);
