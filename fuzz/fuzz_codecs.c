@@ -15,22 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
+
 #define MAX_DST (256u * 1024u)
-
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) abort();
-    return p;
-}
 
 static void touch_err(const struct idbpq__err *err)
 {
@@ -118,8 +105,6 @@ static void fuzz_roundtrip(int codec, int level, int use_ctx, const uint8_t *src
     free(back);
     idbpq__buf_free(&out);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,17 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #define LEVEL_BUDGET 100000u   /* level entries read through cursors, per input */
 #define DATUM_BUDGET 200000u   /* datum nodes walked through row readers, per input */
 #define MAX_ROWS 10000u
-
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static volatile uint64_t g_sum;
 
@@ -261,8 +255,6 @@ static void read_rows(idbpq_reader *r, const int32_t *cols, int32_t ncols, uint6
     }
     idbpq_row_reader_free(rr);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

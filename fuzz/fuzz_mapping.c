@@ -44,18 +44,10 @@
 
 #include "value/value.h"
 
+#include "fuzz.h"
+
 #define MAX_RECORDS 64u
 #define MAX_INPUT (64u << 10)
-
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- a growable memory sink ---------------------------------------------------------------- */
 
@@ -86,13 +78,6 @@ struct names {
     uint32_t *slot; /* index + 1, 0 = empty */
     uint32_t cap;
 };
-
-static uint32_t str_hash(const idbpq_str *s)
-{
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < s->len; i++) h = (h ^ idbpq__str_unit(s, i)) * 16777619u;
-    return h;
-}
 
 /* SameValueZero for primitives; objects by identity. */
 static int svz_same(const idbpq_value *a, const idbpq_value *b)
@@ -126,10 +111,10 @@ static uint32_t svz_hash(const idbpq_value *v)
         memcpy(&bits, &d, 8);
         return (uint32_t)(bits ^ (bits >> 32)) * 2654435761u;
     }
-    case IDBPQ_V_STRING: return str_hash(&v->u.str);
+    case IDBPQ_V_STRING: return idbpq__str_hash(&v->u.str);
     case IDBPQ_V_BIGINT: {
         idbpq_str s = {v->u.bigint.digits, v->u.bigint.len, 0};
-        return str_hash(&s) ^ (uint32_t)v->u.bigint.negative;
+        return idbpq__str_hash(&s) ^ (uint32_t)v->u.bigint.negative;
     }
     default: return (uint32_t)v->type * 2654435761u ^ (uint32_t)((uintptr_t)v >> 4);
     }
@@ -152,7 +137,7 @@ static int distinct(uint32_t n, const idbpq_value *(*key)(const void *, uint32_t
         uint32_t h;
         if (props) {
             name = idbpq__key_name(k, tmp);
-            h = str_hash(&name);
+            h = idbpq__str_hash(&name);
         } else {
             h = svz_hash(k);
         }

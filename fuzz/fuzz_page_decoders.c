@@ -19,15 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_VALUES 4096u
+#include "fuzz.h"
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
+#define MAX_VALUES 4096u
 
 /* ---- data producer: parameters from the front of the input ------------------------------- */
 
@@ -53,13 +47,6 @@ static unsigned fdp_u16(struct fdp *f)
 static size_t fdp_count(struct fdp *f) { return fdp_u16(f) % (MAX_VALUES + 1); }
 
 /* Every allocation is at least one byte so a count of 0 still gives a distinct pointer. */
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) abort();
-    return p;
-}
-
 /* A buffer's bytes, never NULL: an empty idbpq__buf has p == NULL, and decoders are not
  * promised a NULL input even for zero bytes. */
 static const uint8_t *bytes_of(const struct idbpq__buf *b)
@@ -463,8 +450,6 @@ static void fuzz_dict(struct fdp *f)
     idbpq__dict_free(d);
     free(vals);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,17 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #define MAX_RECORDS 2000u
 #define MAX_ERRORS 8u
 #define MAX_BATCH_BYTES (16u << 20)
-
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static volatile size_t g_sink;
 static int g_verbose = -1; /* FUZZ_RECORDS_VERBOSE=1: print records and errors (seed checks) */
@@ -302,8 +296,6 @@ static uint8_t *file_with_metadata(const uint8_t *doc, size_t len, size_t *size)
 }
 
 /* ---- the target -------------------------------------------------------------------------- */
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -13,18 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
+
 #define MAX_COLS 12
 #define MAX_LEAVES 64 /* MAX_COLS is where nodes stop branching; a few more leaves follow */
 #define MAX_DEPTH 3
 #define MAX_ROWS 40
-
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 #define CHECK_ST(st, what, msg) check_st((st), (what), (msg), __LINE__)
 
@@ -453,8 +447,6 @@ static void copy_columns(const struct idbpq__buf *file, const idbpq_schema *s,
     idbpq_writer_free(w);
     idbpq_reader_free(r);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

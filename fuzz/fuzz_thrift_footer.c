@@ -12,13 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
+#include "fuzz.h"
 
 /* A sink for reads, so the walks below are not optimised away. */
 static volatile uint64_t g_sum;
@@ -241,8 +235,6 @@ static void fuzz_offset_index(const uint8_t *data, size_t size)
     idbpq__buf_free(&e2);
     idbpq__arena_free(&arena);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
