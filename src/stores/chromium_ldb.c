@@ -515,22 +515,15 @@ static idbpq_status find_xobjs(struct ldb_cursor *c, const uint8_t *k, size_t kn
     return st;
 }
 
-/* Reports a damaged record (store, key, where) and returns CORRUPT. */
+/* Reports a damaged record at the current entry's file and offset; returns CORRUPT. */
 static idbpq_status damaged(struct ldb_cursor *c, idbpq_value *key, const char *what,
                             idbpq_error *err)
 {
     const char *file;
     uint64_t off;
     idbpq__ldbr_iter_where(c->it, &file, &off);
-    c->tmp.len = 0;
-    if (!key || idbpq_tjson_write(key, &c->tmp) != IDBPQ_OK) c->tmp.len = 0;
-    int kl = c->tmp.len > 200 ? 200 : (int)c->tmp.len;
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "store %s, key %.*s: %s", c->store->name, kl,
-             (const char *)c->tmp.data, what);
-    idbpq__profile_damage(c->o->profile, file, off, "%s", msg);
-    return idbpq__verr(err, IDBPQ_CORRUPT, off, "%s at byte %llu: %s", file,
-                       (unsigned long long)off, msg);
+    return idbpq__record_damage(c->o->profile, file, off, 1, c->store->name, key, "", what,
+                                &c->tmp, err);
 }
 
 static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **key,

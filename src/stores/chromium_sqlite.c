@@ -229,16 +229,15 @@ static int desc_cmp(const void *a, const void *b)
  * after a restart). The records tell them apart: under ["x"] every key is a one-element array
  * whose element is what "x" gives on the value; under "x" the key is exactly what "x" gives.
  * One record decides; an empty store keeps the string. */
-static idbpq_status one_member_array(idbpq_profile *p, struct sql_db *d, int64_t os,
-                                     idbpq_keypath *kp)
+static void one_member_array(idbpq_profile *p, struct sql_db *d, int64_t os,
+                             idbpq_keypath *kp)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(d->h, "SELECT key, compression_type, value FROM records WHERE "
                            "object_store_id = ? LIMIT 1", -1, &q, NULL) != SQLITE_OK)
-        return IDBPQ_OK; /* unreadable here: the cursor will say so */
+        return; /* unreadable here: the cursor will say so */
     sqlite3_bind_int64(q, 1, os);
     idbpq_vbatch *b = NULL;
-    idbpq_status st = IDBPQ_OK;
     if (sqlite3_step(q) == SQLITE_ROW && idbpq_vbatch_create(&b, p->alc) == IDBPQ_OK) {
         const uint8_t *kb = sqlite3_column_blob(q, 0), *vb = sqlite3_column_blob(q, 2);
         size_t kn = (size_t)sqlite3_column_bytes(q, 0), vn = (size_t)sqlite3_column_bytes(q, 2);
@@ -261,7 +260,6 @@ static idbpq_status one_member_array(idbpq_profile *p, struct sql_db *d, int64_t
     }
     idbpq_vbatch_free(b);
     sqlite3_finalize(q);
-    return st;
 }
 
 /* Loads one database file: name, version, stores, indexes. */
@@ -346,7 +344,7 @@ static idbpq_status load_db(struct idbpq__origin *o, struct sql_db *d, idbpq_pro
 
     for (uint32_t i = 0; i < n; i++)
         if (sd[i].key_path.type == 1 && sd[i].key_path.paths[0][0])
-            IDBPQ__TRY(one_member_array(p, d, ids[i], &sd[i].key_path));
+            one_member_array(p, d, ids[i], &sd[i].key_path);
 
     /* Sort stores by name, keeping the ids with them; index lists by name. */
     struct idbpq__store_ext *ext = idbpq__arena_alloc(&p->arena, (n ? n : 1) * sizeof *ext);
@@ -747,14 +745,10 @@ static idbpq_status decompress(idbpq_vbatch *b, int type, const uint8_t *p, size
 static idbpq_status damaged(struct sql_cursor *c, idbpq_value *key, const char *what,
                             idbpq_error *err)
 {
-    c->msg.len = 0;
-    if (!key || idbpq_tjson_write(key, &c->msg) != IDBPQ_OK) c->msg.len = 0;
-    int kl = c->msg.len > 200 ? 200 : (int)c->msg.len;
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "store %s, key %.*s (records row %lld): %s", c->store->name, kl,
-             (const char *)c->msg.data, (long long)c->row_id, what);
-    idbpq__profile_damage(c->o->profile, c->d->file, (uint64_t)c->row_id, "%s", msg);
-    return idbpq__verr(err, IDBPQ_CORRUPT, (uint64_t)c->row_id, "%s: %s", c->d->file, msg);
+    char where[48];
+    snprintf(where, sizeof where, " (records row %lld)", (long long)c->row_id);
+    return idbpq__record_damage(c->o->profile, c->d->file, (uint64_t)c->row_id, 0,
+                                c->store->name, key, where, what, &c->msg, err);
 }
 
 static idbpq_status sql_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **key,

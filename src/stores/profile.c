@@ -51,6 +51,24 @@ int idbpq__pathf(char *out, size_t cap, const char *fmt, ...)
     return n >= 0 && (size_t)n < cap;
 }
 
+idbpq_status idbpq__record_damage(idbpq_profile *p, const char *file, uint64_t offset,
+                                  int offset_is_byte, const char *store,
+                                  const idbpq_value *key, const char *where, const char *what,
+                                  idbpq_buffer *scratch, idbpq_error *err)
+{
+    scratch->len = 0;
+    if (!key || idbpq_tjson_write(key, scratch) != IDBPQ_OK) scratch->len = 0;
+    int kl = scratch->len > 200 ? 200 : (int)scratch->len;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "store %s, key %.*s%s: %s", store, kl,
+             kl ? (const char *)scratch->data : "", where, what);
+    idbpq__profile_damage(p, file, offset, "%s", msg);
+    if (offset_is_byte)
+        return idbpq__verr(err, IDBPQ_CORRUPT, offset, "%s at byte %llu: %s", file,
+                           (unsigned long long)offset, msg);
+    return idbpq__verr(err, IDBPQ_CORRUPT, offset, "%s: %s", file, msg);
+}
+
 char *idbpq__profile_strdup(idbpq_profile *p, const char *s, size_t n)
 {
     return idbpq__arena_strndup(&p->arena, s, n == SIZE_MAX ? strlen(s) : n);

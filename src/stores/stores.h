@@ -63,6 +63,14 @@ struct idbpq_profile {
 /* Reports damage through the profile's callback (no-op without one). */
 void idbpq__profile_damage(idbpq_profile *p, const char *file, uint64_t offset,
                            const char *fmt, ...) IDBPQ__PRINTF(4, 5);
+/* A damaged record of a store: reports "store S, key K<where>: what" (K as tagged JSON, at
+ * most 200 bytes of it; where e.g. " (records row 7)") at file/offset through the damage
+ * callback and returns CORRUPT with err saying "<file>[ at byte <offset>]: <the same>" (the
+ * byte position only when offset_is_byte). scratch holds the key's text. */
+idbpq_status idbpq__record_damage(idbpq_profile *p, const char *file, uint64_t offset,
+                                  int offset_is_byte, const char *store,
+                                  const idbpq_value *key, const char *where, const char *what,
+                                  idbpq_buffer *scratch, idbpq_error *err);
 /* A copy of s in the profile's arena (NULL: no memory). */
 char *idbpq__profile_strdup(idbpq_profile *p, const char *s, size_t n);
 /* UTF-8 of UTF-16 units (big- or little-endian bytes), lone surrogates as U+FFFD, in the
