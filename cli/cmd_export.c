@@ -60,8 +60,6 @@ typedef struct exporter {
     uint64_t total_records, done_records, bytes_in, bytes_out;
     uint32_t store_no, store_count;
     double t0, last_draw;
-    idbpq_vbatch *b;
-    idbpq_buffer line;
 } exporter;
 
 static double now(void)
@@ -136,6 +134,21 @@ static idbpq_status jsonl_flush(jsonl_out *j)
     return st;
 }
 
+/* Appends to a libc-backed idbpq_buffer (the JSONL line's literal parts). */
+static idbpq_status buf_put(idbpq_buffer *b, const char *p, size_t n)
+{
+    if (b->cap - b->len < n) {
+        size_t cap = (b->len + n) * 2;
+        uint8_t *g = realloc(b->data, cap);
+        if (!g) return IDBPQ_NOMEM;
+        b->data = g;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return IDBPQ_OK;
+}
+
 static int selected(const exporter *x, const idbpq_profile_origin *o, const idbpq_profile_db *d,
                     const idbpq_store_desc *s)
 {
@@ -175,35 +188,14 @@ static idbpq_status pass(exporter *x, uint32_t oi, uint32_t di, uint32_t si, sto
         if (st == IDBPQ_END) { st = IDBPQ_OK; break; }
         if (st != IDBPQ_OK) break;
         records++;
-        if (j) {
-            x->line.len = 0;
+        if (j) { /* the line goes straight into the output buffer */
             idbpq_buffer *lb = &j->buf;
-            static const char k0[] = "{\"key\":", v0[] = ",\"value\":";
-            if ((st = idbpq_tjson_write(key, &x->line)) == IDBPQ_OK) {
-                size_t kl = x->line.len;
-                st = idbpq_tjson_write(value, &x->line);
-                if (st == IDBPQ_OK) {
-                    /* assemble the line in the output buffer */
-                    size_t need = sizeof k0 + sizeof v0 + x->line.len + 4;
-                    if (lb->cap - lb->len < need) {
-                        if ((st = jsonl_flush(j)) != IDBPQ_OK) break;
-                        if (lb->cap < need) {
-                            uint8_t *g = realloc(lb->data, need + (1 << 20));
-                            if (!g) { st = IDBPQ_NOMEM; break; }
-                            lb->data = g;
-                            lb->cap = need + (1 << 20);
-                        }
-                    }
-                    memcpy(lb->data + lb->len, k0, sizeof k0 - 1); lb->len += sizeof k0 - 1;
-                    memcpy(lb->data + lb->len, x->line.data, kl); lb->len += kl;
-                    memcpy(lb->data + lb->len, v0, sizeof v0 - 1); lb->len += sizeof v0 - 1;
-                    memcpy(lb->data + lb->len, x->line.data + kl, x->line.len - kl);
-                    lb->len += x->line.len - kl;
-                    lb->data[lb->len++] = '}';
-                    lb->data[lb->len++] = '\n';
-                    if (lb->len > (1 << 20)) st = jsonl_flush(j);
-                }
-            }
+            if ((st = buf_put(lb, "{\"key\":", 7)) == IDBPQ_OK &&
+                (st = idbpq_tjson_write(key, lb)) == IDBPQ_OK &&
+                (st = buf_put(lb, ",\"value\":", 9)) == IDBPQ_OK &&
+                (st = idbpq_tjson_write(value, lb)) == IDBPQ_OK &&
+                (st = buf_put(lb, "}\n", 2)) == IDBPQ_OK && lb->len > (1 << 20))
+                st = jsonl_flush(j);
             if (st != IDBPQ_OK) {
                 snprintf(msg, msg_len, "writing: %s", idbpq_status_str(st));
                 break;
@@ -428,10 +420,8 @@ int cmd_export(int argc, char **argv)
                          x.db ? " --db " : "", x.db ? x.db : "", x.n_stores ? " --store ..." : "");
     }
     store_result *res = calloc(n, sizeof *res);
-    idbpq_buffer_init(&x.line, NULL);
-    if (!res || idbpq_vbatch_create(&x.b, NULL) != IDBPQ_OK) {
+    if (!res) {
         cli_err(path, "out of memory");
-        free(res);
         cli_profile_close(&x.cp);
         return CLI_FAIL;
     }
@@ -462,8 +452,6 @@ int cmd_export(int argc, char **argv)
                 x.outdir);
     if (damaged || x.cp.n_damage) failed = 1;
     free(res);
-    idbpq_buffer_free(&x.line);
-    idbpq_vbatch_free(x.b);
     cli_profile_close(&x.cp);
     return failed ? CLI_FAIL : CLI_OK;
 }
