@@ -18,16 +18,6 @@ static const char help_text[] =
     "\n"
     "  --columns   list the leaf columns instead: path, physical type, max_def, max_rep\n";
 
-static const char *unit_name(idbpq_time_unit u)
-{
-    switch (u) {
-    case IDBPQ_MILLIS: return "MILLIS";
-    case IDBPQ_MICROS: return "MICROS";
-    case IDBPQ_NANOS: return "NANOS";
-    }
-    return "?";
-}
-
 static const char *rep_name(idbpq_repetition r)
 {
     switch (r) {
@@ -38,74 +28,13 @@ static const char *rep_name(idbpq_repetition r)
     return "?";
 }
 
-/* The annotation text parquet-mr's LogicalTypeAnnotation.toString() gives; a bare
- * ConvertedType name when only that is known (MAP_KEY_VALUE); "" for none. */
-static void annotation(const idbpq_schema_node *n, char *o, size_t cap)
-{
-    const idbpq_logical *l = &n->logical;
-    o[0] = '\0';
-    /* MAP_KEY_VALUE has no logical type; the library reads it as a map, parquet-mr still
-     * shows the legacy name. */
-    if (n->converted_type == IDBPQ_CT_MAP_KEY_VALUE) {
-        snprintf(o, cap, "MAP_KEY_VALUE");
-        return;
-    }
-    switch (l->kind) {
-    case IDBPQ_LT_NONE:
-    case IDBPQ_LT_UNKNOWN_ID:
-        if (n->converted_type != IDBPQ_CT_NONE) {
-            const char *c = idbpq_converted_type_name(n->converted_type);
-            snprintf(o, cap, "%s", c ? c : "?");
-        }
-        return;
-    case IDBPQ_LT_STRING: snprintf(o, cap, "STRING"); return;
-    case IDBPQ_LT_MAP: snprintf(o, cap, "MAP"); return;
-    case IDBPQ_LT_LIST: snprintf(o, cap, "LIST"); return;
-    case IDBPQ_LT_ENUM: snprintf(o, cap, "ENUM"); return;
-    case IDBPQ_LT_DECIMAL:
-        snprintf(o, cap, "DECIMAL(%d,%d)", (int)l->precision, (int)l->scale);
-        return;
-    case IDBPQ_LT_DATE: snprintf(o, cap, "DATE"); return;
-    case IDBPQ_LT_TIME:
-        snprintf(o, cap, "TIME(%s,%s)", unit_name(l->unit), l->utc ? "true" : "false");
-        return;
-    case IDBPQ_LT_TIMESTAMP:
-        snprintf(o, cap, "TIMESTAMP(%s,%s)", unit_name(l->unit), l->utc ? "true" : "false");
-        return;
-    case IDBPQ_LT_INTEGER:
-        snprintf(o, cap, "INTEGER(%d,%s)", (int)l->bit_width, l->is_signed ? "true" : "false");
-        return;
-    case IDBPQ_LT_NULL: snprintf(o, cap, "UNKNOWN"); return;
-    case IDBPQ_LT_JSON: snprintf(o, cap, "JSON"); return;
-    case IDBPQ_LT_BSON: snprintf(o, cap, "BSON"); return;
-    case IDBPQ_LT_UUID: snprintf(o, cap, "UUID"); return;
-    case IDBPQ_LT_FLOAT16: snprintf(o, cap, "FLOAT16"); return;
-    case IDBPQ_LT_VARIANT:
-        snprintf(o, cap, "VARIANT(%d)", l->variant_version > 0 ? (int)l->variant_version : 1);
-        return;
-    case IDBPQ_LT_GEOMETRY:
-        if (l->crs)
-            snprintf(o, cap, "GEOMETRY(%s)", l->crs);
-        else
-            snprintf(o, cap, "GEOMETRY");
-        return;
-    case IDBPQ_LT_GEOGRAPHY: {
-        static const char *const alg[] = {"SPHERICAL", "VINCENTY", "THOMAS", "ANDOYER", "KARNEY"};
-        const char *a = (l->algorithm >= 0 && l->algorithm < 5) ? alg[l->algorithm] : "?";
-        snprintf(o, cap, "GEOGRAPHY(%s,%s)", l->crs ? l->crs : "OGC:CRS84", a);
-        return;
-    }
-    case IDBPQ_LT_INTERVAL: snprintf(o, cap, "INTERVAL"); return;
-    }
-}
-
 static void print_node(jw *w, const idbpq_schema *s, int32_t i, int indent)
 {
     const idbpq_schema_node *n = idbpq_schema_node_at(s, i);
     char ann[256];
     int32_t k;
     if (!n) return;
-    annotation(n, ann, sizeof ann);
+    idbpq_schema_node_annotation(n, ann, sizeof ann);
     for (k = 0; k < indent; k++) jw_putc(w, ' ');
     jw_puts(w, rep_name(n->repetition));
     if (n->type == IDBPQ_GROUP) {

@@ -294,6 +294,10 @@ IDBPQ_API int32_t idbpq_schema_num_columns(const idbpq_schema *s);
 IDBPQ_API const idbpq_schema_node *idbpq_schema_node_at(const idbpq_schema *s, int32_t i);
 /** The leaf node of column c; NULL if out of range. */
 IDBPQ_API const idbpq_schema_node *idbpq_schema_column(const idbpq_schema *s, int32_t c);
+/** The node's logical type as parquet-mr prints it ("STRING", "TIMESTAMP(MILLIS,true)",
+ *  "DECIMAL(10,2)", a bare ConvertedType name when only that is known); "" for none.
+ *  Always NUL-terminated within cap. */
+IDBPQ_API void idbpq_schema_node_annotation(const idbpq_schema_node *n, char *out, size_t cap);
 /** Column index by dotted path ("a.b.c"), or -1. */
 IDBPQ_API int32_t idbpq_schema_find_column(const idbpq_schema *s, const char *path);
 

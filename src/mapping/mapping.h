@@ -172,6 +172,13 @@ idbpq_status idbpq__typemap_decode(idbpq_vbatch *b, const idbpq_schema *s, const
 
 /* ---- store descriptions -------------------------------------------------------------------- */
 
+/* The "store" object of the metadata document (origin, database, version, name, keyPath,
+ * autoIncrement, keyGenerator, indexes): written alone (appends to out), and read back from
+ * such JSON with its strings allocated in b (INVALID_ARG with the position when it is not). */
+idbpq_status idbpq__store_json_write(const idbpq_store_desc *store, idbpq_buffer *out);
+idbpq_status idbpq__store_json_read(idbpq_vbatch *b, const char *json, size_t len,
+                                    idbpq_store_desc *store, struct idbpq__err *err);
+
 /* Deep copy of a store description into arena. */
 idbpq_status idbpq__store_copy(struct idbpq__arena *a, const idbpq_store_desc *in,
                                idbpq_store_desc *out);

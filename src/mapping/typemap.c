@@ -184,6 +184,18 @@ static void put_store(struct out *o, const idbpq_store_desc *st)
     put(o, "]}");
 }
 
+idbpq_status idbpq__store_json_write(const idbpq_store_desc *store, idbpq_buffer *out)
+{
+    struct out o;
+    o.b = (struct idbpq__buf){out->data, out->len, out->cap, idbpq__alc(out->alc)};
+    o.st = IDBPQ_OK;
+    put_store(&o, store);
+    out->data = o.b.p;
+    out->len = o.b.len;
+    out->cap = o.b.cap;
+    return o.st;
+}
+
 idbpq_status idbpq__typemap_encode(const idbpq_schema *s, const struct idbpq__typemap *tm,
                                    const idbpq_store_desc *store,
                                    const struct idbpq__meta_counts *counts, idbpq_buffer *out)
@@ -283,7 +295,7 @@ static int32_t child_named(const idbpq_schema *s, int32_t parent, const char *na
 
 static idbpq_status bad(struct rd *r, const char *what, int32_t node)
 {
-    const idbpq_schema_node *n = idbpq_schema_node_at(r->s, node);
+    const idbpq_schema_node *n = r->s ? idbpq_schema_node_at(r->s, node) : NULL;
     return idbpq__fail(r->err, IDBPQ_CORRUPT, "idbpq metadata: %s (under \"%s\")", what,
                        n && n->path ? n->path : "(root)");
 }
@@ -483,6 +495,21 @@ static idbpq_status rd_store(struct rd *r, const idbpq_value *o, idbpq_store_des
         st->n_indexes = n;
     }
     return IDBPQ_OK;
+}
+
+idbpq_status idbpq__store_json_read(idbpq_vbatch *b, const char *json, size_t len,
+                                    idbpq_store_desc *store, struct idbpq__err *err)
+{
+    struct rd r = {b, NULL, err};
+    idbpq_value *doc;
+    idbpq_error e;
+    idbpq_status st = idbpq_tjson_parse(b, json, len, &doc, &e);
+    if (st != IDBPQ_OK)
+        return idbpq__fail(err, st == IDBPQ_NOMEM ? st : IDBPQ_INVALID_ARG,
+                           "store description: line %u, column %u: %s", e.line, e.column, e.msg);
+    if (doc->type != IDBPQ_V_OBJECT)
+        return idbpq__fail(err, IDBPQ_INVALID_ARG, "store description: not a JSON object");
+    return rd_store(&r, doc, store);
 }
 
 idbpq_status idbpq__typemap_decode(idbpq_vbatch *b, const idbpq_schema *s, const char *json,

@@ -6,6 +6,7 @@
  */
 #include "common/common.h"
 
+#include <stdio.h>
 #include <strings.h>
 
 const char *idbpq_type_name(idbpq_type t)
@@ -135,3 +136,73 @@ static int codec_built(idbpq_codec c)
 
 int idbpq_codec_can_read(idbpq_codec c) { return codec_built(c); }
 int idbpq_codec_can_write(idbpq_codec c) { return codec_built(c); }
+
+static const char *unit_name(idbpq_time_unit u)
+{
+    switch (u) {
+    case IDBPQ_MILLIS: return "MILLIS";
+    case IDBPQ_MICROS: return "MICROS";
+    case IDBPQ_NANOS: return "NANOS";
+    }
+    return "?";
+}
+
+/* parquet-mr's LogicalTypeAnnotation.toString() text (see idbpq.h). */
+void idbpq_schema_node_annotation(const idbpq_schema_node *n, char *o, size_t cap)
+{
+    const idbpq_logical *l = &n->logical;
+    o[0] = '\0';
+    /* MAP_KEY_VALUE has no logical type; the library reads it as a map, parquet-mr still
+     * shows the legacy name. */
+    if (n->converted_type == IDBPQ_CT_MAP_KEY_VALUE) {
+        snprintf(o, cap, "MAP_KEY_VALUE");
+        return;
+    }
+    switch (l->kind) {
+    case IDBPQ_LT_NONE:
+    case IDBPQ_LT_UNKNOWN_ID:
+        if (n->converted_type != IDBPQ_CT_NONE) {
+            const char *c = idbpq_converted_type_name(n->converted_type);
+            snprintf(o, cap, "%s", c ? c : "?");
+        }
+        return;
+    case IDBPQ_LT_STRING: snprintf(o, cap, "STRING"); return;
+    case IDBPQ_LT_MAP: snprintf(o, cap, "MAP"); return;
+    case IDBPQ_LT_LIST: snprintf(o, cap, "LIST"); return;
+    case IDBPQ_LT_ENUM: snprintf(o, cap, "ENUM"); return;
+    case IDBPQ_LT_DECIMAL:
+        snprintf(o, cap, "DECIMAL(%d,%d)", (int)l->precision, (int)l->scale);
+        return;
+    case IDBPQ_LT_DATE: snprintf(o, cap, "DATE"); return;
+    case IDBPQ_LT_TIME:
+        snprintf(o, cap, "TIME(%s,%s)", unit_name(l->unit), l->utc ? "true" : "false");
+        return;
+    case IDBPQ_LT_TIMESTAMP:
+        snprintf(o, cap, "TIMESTAMP(%s,%s)", unit_name(l->unit), l->utc ? "true" : "false");
+        return;
+    case IDBPQ_LT_INTEGER:
+        snprintf(o, cap, "INTEGER(%d,%s)", (int)l->bit_width, l->is_signed ? "true" : "false");
+        return;
+    case IDBPQ_LT_NULL: snprintf(o, cap, "UNKNOWN"); return;
+    case IDBPQ_LT_JSON: snprintf(o, cap, "JSON"); return;
+    case IDBPQ_LT_BSON: snprintf(o, cap, "BSON"); return;
+    case IDBPQ_LT_UUID: snprintf(o, cap, "UUID"); return;
+    case IDBPQ_LT_FLOAT16: snprintf(o, cap, "FLOAT16"); return;
+    case IDBPQ_LT_VARIANT:
+        snprintf(o, cap, "VARIANT(%d)", l->variant_version > 0 ? (int)l->variant_version : 1);
+        return;
+    case IDBPQ_LT_GEOMETRY:
+        if (l->crs)
+            snprintf(o, cap, "GEOMETRY(%s)", l->crs);
+        else
+            snprintf(o, cap, "GEOMETRY");
+        return;
+    case IDBPQ_LT_GEOGRAPHY: {
+        static const char *const alg[] = {"SPHERICAL", "VINCENTY", "THOMAS", "ANDOYER", "KARNEY"};
+        const char *a = (l->algorithm >= 0 && l->algorithm < 5) ? alg[l->algorithm] : "?";
+        snprintf(o, cap, "GEOGRAPHY(%s,%s)", l->crs ? l->crs : "OGC:CRS84", a);
+        return;
+    }
+    case IDBPQ_LT_INTERVAL: snprintf(o, cap, "INTERVAL"); return;
+    }
+}

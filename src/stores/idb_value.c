@@ -58,86 +58,41 @@ static idbpq_value *str_value(idbpq_vbatch *b, const idbpq_str *s)
     return v;
 }
 
-/* Fills Blob/File metadata from the list; an explicit stack, since values are graphs and
- * may nest deeper than the C stack should go. */
+struct fill_ctx {
+    idbpq_vbatch *b;
+    const struct idbpq__stored_value *sv;
+    idbpq_error *err;
+};
+
+/* Fills one Blob/File's metadata from the record's external-object list. */
+static idbpq_status fill_blob(void *ctx, idbpq_value *v)
+{
+    struct fill_ctx *c = ctx;
+    const struct idbpq__stored_value *sv = c->sv;
+    int64_t ix = v->u.blob.index;
+    if (ix < 0) return IDBPQ_OK;
+    if ((uint64_t)ix >= sv->n_xobjs || sv->xobjs[ix].type > 1)
+        return idbpq__verr(c->err, IDBPQ_CORRUPT, 0, "Blob/File index %lld past the record's "
+                           "%zu external objects", (long long)ix, sv->n_xobjs);
+    const struct idbpq__ldb_xobj *x = &sv->xobjs[ix];
+    if (v->type == IDBPQ_V_FILE && x->type != IDBPQ__LDB_XO_FILE)
+        return idbpq__verr(c->err, IDBPQ_CORRUPT, 0, "File at index %lld is a Blob in the "
+                           "external-object list", (long long)ix);
+    if (!(v->u.blob.mime = str_value(c->b, &x->mime)) ||
+        (v->type == IDBPQ_V_FILE && !(v->u.blob.name = str_value(c->b, &x->name))))
+        return IDBPQ_NOMEM;
+    if (!v->u.blob.bytes) v->u.blob.size = (uint64_t)x->size;
+    if (v->type == IDBPQ_V_FILE) v->u.blob.last_modified = x->last_modified_ms;
+    v->u.blob.index = -1; /* a page cannot see it; tagged JSON would print it */
+    return IDBPQ_OK;
+}
+
 static idbpq_status fill_blobs(idbpq_vbatch *b, const struct idbpq__stored_value *sv,
                                idbpq_value *root, idbpq_error *err)
 {
     if (!sv->n_xobjs) return IDBPQ_OK;
-    size_t cap = 64, n = 0;
-    idbpq_value **stack = idbpq_vbatch_alloc(b, cap * sizeof *stack);
-    if (!stack) return IDBPQ_NOMEM;
-    struct idbpq__pmap seen; /* containers visited: values are graphs (shared, cyclic) */
-    idbpq__pmap_init(&seen, NULL);
-    idbpq_status st = IDBPQ_OK;
-    stack[n++] = root;
-    while (n && st == IDBPQ_OK) {
-        idbpq_value *v = stack[--n];
-        if (!v || v->type <= IDBPQ_V_STRING || v->type == IDBPQ_V_HOLE) continue;
-        if (idbpq__pmap_get(&seen, v)) continue;
-        if ((st = idbpq__pmap_put(&seen, v, 1)) != IDBPQ_OK) break;
-        idbpq_value **kids = NULL;
-        idbpq_prop *props = NULL;
-        uint32_t nk = 0, np = 0;
-        idbpq_value *one[3] = {0};
-        switch ((idbpq_vtype)v->type) {
-        case IDBPQ_V_OBJECT: props = v->u.object.props; np = v->u.object.n; break;
-        case IDBPQ_V_ARRAY:
-            kids = v->u.array.items;
-            nk = kids ? v->u.array.length : 0;
-            props = v->u.array.props;
-            np = v->u.array.n_props;
-            break;
-        case IDBPQ_V_MAP: kids = v->u.coll.items; nk = 2 * v->u.coll.n; break;
-        case IDBPQ_V_SET: kids = v->u.coll.items; nk = v->u.coll.n; break;
-        case IDBPQ_V_FILE_LIST: kids = v->u.files.files; nk = v->u.files.n; break;
-        case IDBPQ_V_ERROR: one[0] = v->u.error.cause; kids = one; nk = 1; break;
-        case IDBPQ_V_UNDEFINED: case IDBPQ_V_NULL: case IDBPQ_V_BOOLEAN: case IDBPQ_V_NUMBER:
-        case IDBPQ_V_BIGINT: case IDBPQ_V_STRING: case IDBPQ_V_DATE: case IDBPQ_V_REGEXP:
-        case IDBPQ_V_BOXED: case IDBPQ_V_ARRAY_BUFFER: case IDBPQ_V_VIEW: case IDBPQ_V_HOST:
-        case IDBPQ_V_HOLE: break; /* nothing that can hold a Blob */
-        case IDBPQ_V_BLOB:
-        case IDBPQ_V_FILE: {
-            int64_t ix = v->u.blob.index;
-            if (ix < 0) break;
-            if ((uint64_t)ix >= sv->n_xobjs || sv->xobjs[ix].type > 1) {
-                st = idbpq__verr(err, IDBPQ_CORRUPT, 0, "Blob/File index %lld past the "
-                                 "record's %zu external objects", (long long)ix, sv->n_xobjs);
-                break;
-            }
-            const struct idbpq__ldb_xobj *x = &sv->xobjs[ix];
-            if (v->type == IDBPQ_V_FILE && x->type != IDBPQ__LDB_XO_FILE) {
-                st = idbpq__verr(err, IDBPQ_CORRUPT, 0, "File at index %lld is a Blob in "
-                                 "the external-object list", (long long)ix);
-                break;
-            }
-            if (!(v->u.blob.mime = str_value(b, &x->mime)) ||
-                (v->type == IDBPQ_V_FILE && !(v->u.blob.name = str_value(b, &x->name)))) {
-                st = IDBPQ_NOMEM;
-                break;
-            }
-            if (!v->u.blob.bytes) v->u.blob.size = (uint64_t)x->size;
-            if (v->type == IDBPQ_V_FILE) v->u.blob.last_modified = x->last_modified_ms;
-            v->u.blob.index = -1; /* a page cannot see it; tagged JSON would print it */
-            break;
-        }
-        }
-        if (n + nk + np > cap) {
-            size_t ncap = 2 * (n + nk + np);
-            idbpq_value **g = idbpq_vbatch_alloc(b, ncap * sizeof *g);
-            if (!g) {
-                st = IDBPQ_NOMEM;
-                break;
-            }
-            memcpy(g, stack, n * sizeof *g);
-            stack = g;
-            cap = ncap;
-        }
-        for (uint32_t i = 0; i < nk; i++) stack[n++] = kids[i];
-        for (uint32_t i = 0; i < np; i++) stack[n++] = props[i].value;
-    }
-    idbpq__pmap_free(&seen);
-    return st;
+    struct fill_ctx c = {b, sv, err};
+    return idbpq__value_each_blob(b, root, fill_blob, &c);
 }
 
 /* Blink's key injection: set the property at the (string) key path, creating plain objects

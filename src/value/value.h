@@ -82,6 +82,14 @@ IDBPQ__INLINE int idbpq__is_object(int type)
     return type >= IDBPQ_V_OBJECT && type <= IDBPQ_V_HOST;
 }
 
+/* Calls fn on every Blob and File value reachable from root (through objects, arrays, Maps,
+ * Sets, FileLists and Error causes), once each, in about the order a serializer meets them
+ * (exact for trees); stops at fn's first non-OK status and returns it. Scratch memory comes
+ * from b. */
+idbpq_status idbpq__value_each_blob(idbpq_vbatch *b, idbpq_value *root,
+                                    idbpq_status (*fn)(void *ctx, idbpq_value *blob),
+                                    void *ctx);
+
 /* A pointer -> uint32 open-addressing map for graph walks (visited sets, reference numbers). */
 struct idbpq__pmap {
     const void **keys;
