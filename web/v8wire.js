@@ -1,16 +1,7 @@
-// v8wire.js — JavaScript values to and from V8's ValueSerializer wire format (version 15,
-// with Blink's Blob/File/FileList host objects): the bytes idbpq.wasm reads and writes.
-//
-// Browsers serialize values this way for IndexedDB and postMessage but have no API that
-// returns the bytes, so the codec is written here. The writer keeps structuredClone's
-// semantics (what is cloned, what is refused, key order, sharing and cycles); its bytes are
-// V8's own except where V8 decides by an internal representation that JavaScript cannot see
-// and no reader depends on (an integer held as a double is 'N' in V8, 'I' here; a holey array
-// is sparse 'a' in V8, dense 'A' here unless mostly empty; a long non-ASCII string without
-// lone surrogates is 'S' UTF-8 here, because TextEncoder copies it fastest). The reader takes
-// V8 formats 13-16 and everything the C encoder (src/value/v8_encode.c, blink.c) writes.
-// docs/web-wire.md has the details. No dependencies; runs in browsers, Workers and Node >= 18.
-// Assumes a little-endian host, as every browser is (two-byte strings are read in host order).
+// v8wire.js — JavaScript values to and from V8's ValueSerializer bytes (format 15, with
+// Blink's Blob/File/FileList forms), which idbpq.wasm reads and writes. Browsers make these
+// bytes for IndexedDB but no API returns them, hence this codec. docs/web-wire.md says what
+// it keeps of structuredClone and of V8's bytes. Assumes a little-endian host (every browser).
 
 const OP = Object.prototype;
 const objToString = OP.toString;
@@ -22,20 +13,18 @@ const getter = (o, k) => ownDesc(o, k)?.get;
 const fromCharCode = String.fromCharCode;
 const u8slice = Uint8Array.prototype.slice; // a Node Buffer's own slice() does not copy
 const G = globalThis;
+// Tables looked up by names that a value controls (Symbol.toStringTag, Error name): no
+// prototype, so that "constructor" or "toString" find nothing.
+const dict = (o) => Object.assign(Object.create(null), o);
 
 // Intrinsic brand checks: each throws on an object of the wrong kind, so neither a spoofed
 // Symbol.toStringTag nor a shadowing own property can fool the writer.
-const dateValue = Date.prototype.getTime;
 const reSource = getter(RegExp.prototype, 'source');
 // V8's flag bits (regexp-flags.h): g i m y u s linear(64, no JavaScript getter) d v.
 const RE_BITS = [['global', 1], ['ignoreCase', 2], ['multiline', 4], ['sticky', 8],
   ['unicode', 16], ['dotAll', 32], ['hasIndices', 128], ['unicodeSets', 256]]
   .map(([k, bit]) => [getter(RegExp.prototype, k), bit]).filter((x) => x[0]);
 const RE_LETTERS = 'gimyusldv';
-const boolValue = Boolean.prototype.valueOf;
-const numValue = Number.prototype.valueOf;
-const strValue = String.prototype.valueOf;
-const bigValue = BigInt.prototype.valueOf;
 const mapSize = getter(Map.prototype, 'size');
 const mapEntries = Map.prototype.entries;
 const setSize = getter(Set.prototype, 'size');
@@ -53,6 +42,22 @@ const dvBuffer = getter(DataView.prototype, 'buffer');
 const dvOffset = getter(DataView.prototype, 'byteOffset');
 const dvLength = getter(DataView.prototype, 'byteLength'); // throws when out of bounds
 const isWellFormed = String.prototype.isWellFormed || function () { return !/\p{Cs}/u.test(this); };
+// Objects that hold no other values: the brand check that gives their content, and how it
+// is written.
+const LEAF = dict({
+  Date: [Date.prototype.getTime, (w, t) => w._double(0x44, t)], // D
+  Boolean: [Boolean.prototype.valueOf, (w, b) => w._tag(b ? 0x79 : 0x78)], // y x
+  Number: [Number.prototype.valueOf, (w, d) => w._double(0x6e, d)], // n
+  String: [String.prototype.valueOf, (w, s) => (w._tag(0x73), w._str(s))], // s
+  BigInt: [BigInt.prototype.valueOf, (w, b) => w._bigint(0x7a, b)], // z
+  RegExp: [reSource, (w, src, v) => {
+    let flags = 0;
+    for (const [get, bit] of RE_BITS) if (get.call(v)) flags |= bit;
+    w._tag(0x52); // R
+    w._str(src);
+    w._varint(flags);
+  }],
+});
 // Blob, File and FileList where the runtime has them, each by a getter that checks the brand.
 const HOST = { Blob: G.Blob && getter(G.Blob.prototype, 'size'),
   File: G.File && getter(G.File.prototype, 'name'),
@@ -60,7 +65,7 @@ const HOST = { Blob: G.Blob && getter(G.Blob.prototype, 'size'),
 
 // ArrayBufferView subtags by constructor name, and constructors by subtag (Float16Array
 // where the runtime has it).
-const VIEW_TAG = {};
+const VIEW_TAG = dict({});
 const VIEW_BY_TAG = [];
 for (const [name, t] of [['Int8Array', 'b'], ['Uint8Array', 'B'], ['Uint8ClampedArray', 'C'],
   ['Int16Array', 'w'], ['Uint16Array', 'W'], ['Int32Array', 'd'], ['Uint32Array', 'D'],
@@ -70,8 +75,8 @@ for (const [name, t] of [['Int8Array', 'b'], ['Uint8Array', 'B'], ['Uint8Clamped
   VIEW_BY_TAG[t.charCodeAt(0)] = G[name];
 }
 // Error prototypes: V8 writes the sub-tag when `name` is one of these, else Error.
-const ERRORS = { EvalError: 0x45, RangeError: 0x52, ReferenceError: 0x46, SyntaxError: 0x53,
-  TypeError: 0x54, URIError: 0x55 };
+const ERRORS = dict({ EvalError: 0x45, RangeError: 0x52, ReferenceError: 0x46, SyntaxError: 0x53,
+  TypeError: 0x54, URIError: 0x55 });
 const ERROR_BY_TAG = [];
 for (const k in ERRORS) ERROR_BY_TAG[ERRORS[k]] = G[k];
 
@@ -446,48 +451,14 @@ export class V8Writer {
   // a spoofed Symbol.toStringTag: the object is then a plain one, as for V8.
   _special(v) {
     const name = objToString.call(v).slice(8, -1);
+    const leaf = LEAF[name];
+    if (leaf) {
+      const x = brand(leaf[0], v);
+      if (x === NO) return PLAIN;
+      this._add(v);
+      return leaf[1](this, x, v);
+    }
     switch (name) {
-      case 'Date': {
-        const t = brand(dateValue, v);
-        if (t === NO) break;
-        this._add(v);
-        return this._double(0x44, t); // D
-      }
-      case 'RegExp': {
-        const src = brand(reSource, v);
-        if (src === NO) break;
-        let flags = 0;
-        for (const [get, bit] of RE_BITS) if (get.call(v)) flags |= bit;
-        this._add(v);
-        this._tag(0x52); // R
-        this._str(src);
-        return this._varint(flags);
-      }
-      case 'Boolean': {
-        const b = brand(boolValue, v);
-        if (b === NO) break;
-        this._add(v);
-        return this._tag(b ? 0x79 : 0x78); // y x
-      }
-      case 'Number': {
-        const d = brand(numValue, v);
-        if (d === NO) break;
-        this._add(v);
-        return this._double(0x6e, d); // n
-      }
-      case 'String': {
-        const s = brand(strValue, v);
-        if (s === NO) break;
-        this._add(v);
-        this._tag(0x73); // s
-        return this._str(s);
-      }
-      case 'BigInt': {
-        const b = brand(bigValue, v);
-        if (b === NO) break;
-        this._add(v);
-        return this._bigint(0x7a, b); // z
-      }
       case 'Map': return brand(mapSize, v) === NO ? PLAIN : MAP;
       case 'Set': return brand(setSize, v) === NO ? PLAIN : SET;
       case 'ArrayBuffer': if (brand(abLength, v) === NO) break; return this._buffer(v);
@@ -498,11 +469,14 @@ export class V8Writer {
       case 'Object': break;
       default:
         if (ArrayBuffer.isView(v)) return VIEW;
-        if (name in VIEW_TAG) break;
         // Platform objects (DOM nodes, ImageData...), WeakMap, Promise, Symbol wrappers,
-        // Intl objects, generators...: structuredClone refuses them or (a few platform
-        // objects) needs Blink's own serializer, which only the browser has.
-        return refuse(`${name} cannot be cloned`);
+        // Intl objects, iterators, generators: structuredClone refuses them or (a few
+        // platform objects) needs Blink's own serializer, which only the browser has. They
+        // are known by a tag that names the interface whose prototype they inherit; any
+        // other tag is a class's own, and its instances are plain objects.
+        if (/Iterator|Generator|^Intl\./.test(name) || inherits(v, G[name])) {
+          return refuse(`${name} cannot be cloned`);
+        }
     }
     return PLAIN;
   }
@@ -627,6 +601,12 @@ export class V8Writer {
     if (i < 0) i = blobs.push(b) - 1;
     return i - base;
   }
+}
+
+function inherits(v, C) {
+  const p = typeof C === 'function' && C.prototype;
+  if (p) for (let o = getProto(v); o; o = getProto(o)) if (o === p) return true;
+  return false;
 }
 
 // A view's byte length; -1 when it is out of bounds or its buffer detached.
@@ -774,22 +754,14 @@ class Reader {
       this.p = p + 1;
       return u8[p];
     }
-    let v = 0;
-    for (let shift = 0; shift < 32; shift += 7) {
-      if (p >= this.end) fail('truncated varint', p);
-      const c = u8[p++];
-      v += (c & 0x7f) * 2 ** shift;
-      if (c < 0x80) break;
-    }
-    this.p = p;
-    return v >>> 0;
+    return this.u64(32) >>> 0;
   }
 
-  // A varint of up to 64 bits (sizes from format 16 on) as a number, exact below 2^53.
-  u64() {
+  // A varint of up to `bits` bits (64: sizes from format 16 on) as a number, exact below 2^53.
+  u64(bits = 64) {
     const u8 = this.u8;
     let p = this.p, v = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
+    for (let shift = 0; shift < bits; shift += 7) {
       if (p >= this.end) fail('truncated varint', p);
       const c = u8[p++];
       v += (c & 0x7f) * 2 ** shift;
@@ -946,32 +918,19 @@ class Reader {
         return (this.ids[id] = Object(this.tstring('String object content')));
       }
       case 0x52: return this.regexp(at); // R
-      case 0x3b: { // ;
-        const m = new Map();
-        this.ids.push(m);
+      case 0x3b: case 0x27: { // ; '
+        const map = t === 0x3b, end = map ? 0x3a : 0x2c, c = this.push(map ? new Map() : new Set());
         let n = 0;
-        for (; this.peek() !== 0x3a; n += 2) {
-          if (this.peek() < 0) fail("truncated Map: no end tag ':'", this.end);
+        for (let e; (e = this.peek()) !== end; n++) {
+          if (e < 0) fail(`truncated ${map ? 'Map' : 'Set'}: no end tag`, this.end);
           const k = this.value();
-          m.set(k, this.value());
+          if (map) c.set(k, this.value()), n++;
+          else c.add(k);
         }
         this.tag();
         const cat = this.p, want = this.u32();
-        if (want !== n) fail(`Map (at byte ${at}) end count ${want}, read ${n}`, cat);
-        return m;
-      }
-      case 0x27: { // '
-        const s = new Set();
-        this.ids.push(s);
-        let n = 0;
-        for (; this.peek() !== 0x2c; n++) {
-          if (this.peek() < 0) fail("truncated Set: no end tag ','", this.end);
-          s.add(this.value());
-        }
-        this.tag();
-        const cat = this.p, want = this.u32();
-        if (want !== n) fail(`Set (at byte ${at}) end count ${want}, read ${n}`, cat);
-        return s;
+        if (want !== n) fail(`${map ? 'Map' : 'Set'} (at byte ${at}) end count ${want}, read ${n}`, cat);
+        return c;
       }
       case 0x42: case 0x7e: return this.afterBuffer(this.buffer(t === 0x7e, at)); // B ~
       case 0x72: return this.error(); // r

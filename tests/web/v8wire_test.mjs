@@ -468,6 +468,7 @@ check('refuses what structuredClone refuses, with the path; clones what it clone
     [(function () { return arguments; })(1, 2), /arguments object cannot be cloned/],
     [Object(Symbol('x')), /Symbol cannot be cloned/],
     [(function* () {})(), /Generator cannot be cloned/],
+    [[1].values(), /Array Iterator cannot be cloned/],
     [new Intl.NumberFormat(), /NumberFormat cannot be cloned/],
     [{ s: new SharedArrayBuffer(4) }, /^value\.s: SharedArrayBuffer cannot be cloned$/],
     [[det], /^value\[0\]: detached ArrayBuffer/],
@@ -490,11 +491,15 @@ check('refuses what structuredClone refuses, with the path; clones what it clone
     if (writer.length !== len) bad('a refused value left bytes behind');
   }
   // Cloned although they are not plain: as V8 does, they become plain objects.
+  const named = new Error('m');
+  named.name = 'constructor'; // a name that an ordinary object lookup would find
+  try { same(v8read(v8bytes(named)), v8read(ours(named))); } catch (e) { bad(`Error named constructor: ${e.message}`); }
   const spoof = Object.create({ x: 1 });
   spoof[Symbol.toStringTag] = 'Date';
   spoof.y = 2;
   for (const v of [new (class { #p = 1; q = 2; })(), Math, JSON, Object.create(Date.prototype), spoof,
-    { [Symbol.toStringTag]: 'Map', a: 1 }, Object.defineProperty({}, 'g', { get: () => 5, enumerable: true })]) {
+    { [Symbol.toStringTag]: 'Map', a: 1 }, Object.create({ [Symbol.toStringTag]: 'toString' }),
+    new (class Money { get [Symbol.toStringTag]() { return 'Money'; } constructor() { this.c = 1; } })(), Object.defineProperty({}, 'g', { get: () => 5, enumerable: true })]) {
     try {
       same(v8read(v8bytes(v)), v8read(ours(v)));
     } catch (e) {
