@@ -353,7 +353,8 @@ struct window {
 
 typedef struct ipq_reader {
     idbpq_source src;
-    struct window tail, cur;
+    struct window head, tail, cur;
+    uint8_t magic[4];             /* the head window: the file's leading magic */
     idbpq_reader *r;
     idbpq_record_reader *rr;
     idbpq_vbatch *b;
@@ -366,8 +367,8 @@ typedef struct ipq_reader {
 static idbpq_status window_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
     ipq_reader *h = ctx;
-    const struct window *w[2] = {&h->cur, &h->tail};
-    for (int i = 0; i < 2; i++) {
+    const struct window *w[3] = {&h->cur, &h->tail, &h->head};
+    for (int i = 0; i < 3; i++) {
         double o = (double)off;
         if (w[i]->p && o >= w[i]->off && o + (double)len <= w[i]->off + w[i]->len) {
             memcpy(buf, w[i]->p + (size_t)(o - w[i]->off), len);
@@ -392,11 +393,13 @@ EXPORT(ipq_reader_free) void ipq_reader_free(ipq_reader *h)
     free(h);
 }
 
-/* tail: the file's last tail_len bytes (at least the footer, its length and the magic),
- * allocated with ipq_alloc; the handle owns it from now on, also when opening fails.
+/* head: the file's first 4 bytes (copied). tail: its last tail_len bytes (at least the
+ * footer, its length and the magic), allocated with ipq_alloc; the handle owns it from now
+ * on, also when opening fails.
  * key_column: "" for none. int64_bigint, map_object: idbpq_record_reader_opts. */
 EXPORT(ipq_reader_open)
-ipq_reader *ipq_reader_open(double size, uint8_t *tail, uint32_t tail_len, const char *name,
+ipq_reader *ipq_reader_open(double size, const uint8_t *head, uint8_t *tail, uint32_t tail_len,
+                            const char *name,
                             const char *key_column, int int64_bigint, int map_object)
 {
     ipq_reader *h = calloc(1, sizeof *h);
@@ -408,6 +411,8 @@ ipq_reader *ipq_reader_open(double size, uint8_t *tail, uint32_t tail_len, const
     idbpq__buf_init(&h->out, NULL);
     snprintf(h->name, sizeof h->name, "%s", name && name[0] ? name : "parquet");
     snprintf(h->key_column, sizeof h->key_column, "%s", key_column ? key_column : "");
+    memcpy(h->magic, head, 4);
+    h->head = (struct window){0, h->magic, 4};
     h->tail = (struct window){size - tail_len, tail, tail_len};
     h->src = (idbpq_source){h, (uint64_t)size, window_read, NULL, h->name};
     errmsg[0] = 0;
