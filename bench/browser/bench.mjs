@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parquetMetadata } from 'hyparquet';
@@ -73,7 +74,8 @@ const mb = (b) => (b == null ? null : b / MiB);
 const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json',
   '.map': 'application/json', '.parquet': 'application/vnd.apache.parquet' };
-const MOUNTS = { '/browser/': here, '/nm/': path.join(benchDir, 'node_modules'), '/web/': path.join(root, 'web') };
+const WEB_COPY = path.join(WORK, 'web');   // idbpq as it was when the run started
+const MOUNTS = { '/browser/': here, '/nm/': path.join(benchDir, 'node_modules'), '/web/': WEB_COPY };
 let filesDir = null;   // where /out/ reads and writes (the current N's outputs)
 
 function resolveUrl(url) {
@@ -526,6 +528,16 @@ function targets(all) {
 async function main() {
   if (!fs.existsSync(CHROMIUM)) { log(`${CHROMIUM} not found (apt-get install chromium)`); process.exit(1); }
   fs.mkdirSync(WORK, { recursive: true });
+  // A private copy of web/'s modules and wasm: a rebuild during the run changes nothing under
+  // test. Their hashes go into the JSON.
+  fs.rmSync(WEB_COPY, { recursive: true, force: true });
+  fs.mkdirSync(WEB_COPY, { recursive: true });
+  const idbpqFiles = {};
+  for (const f of fs.readdirSync(path.join(root, 'web'))) {
+    if (!/\.(m?js|wasm)$/.test(f)) continue;
+    fs.copyFileSync(path.join(root, 'web', f), path.join(WEB_COPY, f));
+    idbpqFiles[f] = createHash('sha256').update(fs.readFileSync(path.join(WEB_COPY, f))).digest('hex').slice(0, 16);
+  }
   const server = makeServer();
   const port = await listen(server);
   // Chromium's version (from a short launch on a throwaway profile).
@@ -582,7 +594,7 @@ async function main() {
 
   const json = { date: new Date().toISOString(), commit, chromium: version, node: process.version,
     machine: { cpus: os.cpus().length, model: os.cpus()[0] && os.cpus()[0].model, memBytes: os.totalmem(), loadavg: os.loadavg() },
-    versions, seed: SEED, gen: GEN_VERSION, records: NS, rowGroupBytes: ROW_GROUP_BYTES,
+    versions, idbpqFiles, seed: SEED, gen: GEN_VERSION, records: NS, rowGroupBytes: ROW_GROUP_BYTES,
     summary: all, targets: tg, runs: raw, tables };
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'browser.json'), JSON.stringify(json, null, 1) + '\n');
