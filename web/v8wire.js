@@ -693,6 +693,22 @@ function hasC1(u8, p, n) {
   return false;
 }
 
+// Property names repeat from record to record: a small cache by content returns the string
+// made before, which also spares the engine internalizing a new copy on every store.
+const keys = new Array(512).fill('');
+function key1(u8, p, n) {
+  if (n > 24) return latin1(u8, p, n);
+  let h = n;
+  for (let i = 0; i < n; i++) h = (h * 31 + u8[p + i]) | 0;
+  const slot = h & 511, k = keys[slot];
+  if (k.length === n) {
+    let i = 0;
+    while (i < n && k.charCodeAt(i) === u8[p + i]) i++;
+    if (i === n) return k;
+  }
+  return (keys[slot] = latin1(u8, p, n));
+}
+
 function twoByte(u8, p, n) { // n units
   if (n >= DECODE_LONG) {
     // TextDecoder is fastest but turns lone surrogates into U+FFFD: in fatal mode it
@@ -826,7 +842,7 @@ class Reader {
     if (at < this.end && u8[at] === 0x22) { // the common case, without the switch
       this.p = at + 1;
       const n = this.u32();
-      return latin1(u8, this.take(n, 'string', at), n);
+      return key1(u8, this.take(n, 'string', at), n);
     }
     const k = this.value();
     if (typeof k !== 'string' && typeof k !== 'number') fail('property key is not a string or number', at);

@@ -161,7 +161,7 @@ function gen(depth, pool) {
         const k = rnd() < 0.6 ? pick(KEYS) : str();
         if (rnd() < 0.05) Object.defineProperty(v, k, { get: () => 7, enumerable: true, configurable: true });
         else if (rnd() < 0.05) Object.defineProperty(v, k, { value: 1, enumerable: false, configurable: true });
-        else v[k] = gen(depth - 1, pool);
+        else Object.defineProperty(v, k, { value: gen(depth - 1, pool), enumerable: true, writable: true, configurable: true });
       }
       if (rnd() < 0.05) Object.defineProperty(v, '__proto__', { value: gen(depth - 1, pool), enumerable: true, writable: true, configurable: true });
       if (rnd() < 0.05) v[Symbol('s')] = 1; // skipped, as by V8
@@ -666,7 +666,10 @@ check('truncation at every offset fails with "at byte"', (bad) => {
   samples.push(ours({ a: [1, 'é€', new Date(0), new Map([[1n, new Set([/x/g])]])], b: new Float64Array([1, 2]), c: new RangeError('m', { cause: [] }) }));
   for (const u8 of samples) {
     for (let k = 0; k < u8.length; k++, cuts++) {
-      if (mustFailClean(u8, k, `cut at ${k} of ${hex(u8, 120)}`, bad)) bad(`cut at ${k} of ${hex(u8, 120)}: a prefix read as a whole value`);
+      // The one prefix that is a whole value: an ArrayBuffer cut before its view's 'V'.
+      let q = k;
+      while (u8[q] === 0) q++;
+      if (mustFailClean(u8, k, `cut at ${k} of ${hex(u8, 120)}`, bad) && u8[q] !== 0x56) bad(`cut at ${k} of ${hex(u8, 120)}: a prefix read as a whole value`);
     }
   }
   return `${cuts} cuts`;
