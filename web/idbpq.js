@@ -14,12 +14,6 @@ const BATCH_BYTES = 4 << 20;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-// The framing around the V8 bytes (wasm/api.c): blob metadata and contents.
-class Framer extends V8Writer {
-  writeF64(x) { this._need(8); this._dv.setFloat64(this._pos, x, true); this._pos += 8; }
-  writeBytes(u8) { this.writeU32(u8.length); this._need(u8.length); this._u8.set(u8, this._pos); this._pos += u8.length; }
-}
-
 let api = null;       // the wasm exports once loaded
 let loading = null;
 
@@ -102,8 +96,14 @@ class Pump {
     this.jobs = [];
     for (const j of jobs) j();
   }
-  // Runs fn(store) while the transaction is active; resolves with what it returns.
+  // Runs fn(store) while the transaction is active — now if it is (in a request's callback
+  // or the microtasks after it), else from the next spin; resolves with what fn returns.
   run(fn) {
+    if (!this.failed && !this.jobs.length) {
+      try { return Promise.resolve(fn(this.store)); } catch (e) {
+        if (e?.name !== 'TransactionInactiveError') return Promise.reject(e);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.jobs.push(() => {
         if (this.failed) return reject(this.failed);
@@ -157,22 +157,32 @@ async function* pages(db, storeName, o, desc) {
     const tx = db.transaction(storeName, 'readonly');
     pump = new Pump(tx, tx.objectStore(storeName));
   }
+  const read = (s, r) => {
+    const v = s.getAll(r, size);
+    const k = inline ? null : s.getAllKeys(r, size);
+    return Promise.all([done(v), k && done(k)]);
+  };
+  // The next page is asked for before this one is handed on: IndexedDB reads it while the
+  // caller encodes this one.
+  const fetchPage = (r) => {
+    const p = pump ? pump.run((s) => read(s, r)) : read(db.transaction(storeName, 'readonly').objectStore(storeName), r);
+    p.catch(() => {}); // awaited below
+    return p;
+  };
   try {
+    let next = fetchPage(range);
     for (;;) {
+      const [values, keys] = await next;
       if (o.signal?.aborted) throw abortError(o.signal);
-      const read = (s) => {
-        const v = s.getAll(range, size);
-        const k = inline ? null : s.getAllKeys(range, size);
-        return Promise.all([done(v), k && done(k)]);
-      };
-      let values, keys;
-      if (pump) [values, keys] = await pump.run(read);
-      else { const tx = db.transaction(storeName, 'readonly'); [values, keys] = await read(tx.objectStore(storeName)); }
       if (!values.length) return;
+      const full = values.length === size;
+      if (full) {
+        const last = inline ? keyAt(values[values.length - 1], desc.keyPath) : keys[keys.length - 1];
+        range = upper ? IDBKeyRange.bound(last, upper.upper, true, upper.upperOpen) : IDBKeyRange.lowerBound(last, true);
+        next = fetchPage(range);
+      }
       yield { values, keys };
-      if (values.length < size) return;
-      const last = inline ? keyAt(values[values.length - 1], desc.keyPath) : keys[keys.length - 1];
-      range = upper ? IDBKeyRange.bound(last, upper.upper, true, upper.upperOpen) : IDBKeyRange.lowerBound(last, true);
+      if (!full) return;
     }
   } finally {
     pump?.stop();
@@ -239,7 +249,7 @@ async function* exportChunks(db, storeName, o = {}) {
   const h = api.ipq_writer_new(jp, json.length, codec, o.level ?? 0, o.rowGroupBytes ?? 64 * 2 ** 20, o.mixedAsJson ? 1 : 0);
   api.ipq_free(jp);
   if (!h) throw wasmError(`export of "${storeName}"`);
-  const w = new Framer();
+  const w = new V8Writer();
   let records = 0, bytes = 0;
   const progress = (phase) => o.onProgress?.({ phase, records, total, bytes });
   async function* feed(fn, phase) {
@@ -523,14 +533,24 @@ export async function importParquet(db, storeName, source, options = {}) {
 
 function reopen(name) { return done(indexedDB.open(name)); }
 
-// Issues the writes of one batch; resolves when the last has succeeded.
-function issue(store, batch, o, mode, inline, generated, stats) {
-  const cols = o.columns ? new Set(o.columns) : null;
-  let last = null;
+// The records of a batch the options keep (filter, columns).
+function kept(batch, o, stats) {
+  if (!o.filter && !o.columns) return batch;
+  const cols = o.columns ? new Set(o.columns) : null, none = new Set();
+  const out = [];
   for (const r of batch) {
-    let { key, value } = r;
-    if (o.filter && !o.filter(value, key)) { stats.skipped++; continue; }
-    if (cols) value = pick(value, cols, new Set());
+    if (o.filter && !o.filter(r.value, r.key)) { stats.skipped++; continue; }
+    out.push(cols ? { key: r.key, value: pick(r.value, cols, none) } : r);
+  }
+  return out;
+}
+
+// Issues the writes of one batch; resolves when the last has been answered. The first put
+// throws (TransactionInactiveError) before anything is issued when the transaction is not
+// active, so a Pump can retry the whole call.
+function issue(store, batch, mode, inline, generated, stats) {
+  let last = null;
+  for (const { key, value } of batch) {
     const k = inline || generated ? undefined : key;
     let req;
     if (generated) req = store.add(value);
@@ -570,7 +590,8 @@ async function writeAll(tx, storeName, file, o, mode, inline, generated, stats) 
     for await (const b of fileRecords(file)) {
       if (o.signal?.aborted) throw abortError(o.signal);
       await inflight; // at most two batches of requests queued: bounded memory
-      inflight = pump.run((s) => issue(s, b.records, o, mode, inline, generated, stats));
+      const batch = kept(b.records, o, stats);
+      inflight = pump.run((s) => issue(s, batch, mode, inline, generated, stats));
       inflight.catch(() => {}); // awaited above on the next turn, or the failure is `ended`'s
       read += b.rows;
       o.onProgress?.({ phase: 'write', records: read, total: file.info.numRows, bytes: 0 });
@@ -608,7 +629,7 @@ async function writePaged(db, storeName, file, o, mode, inline, generated, stats
     const s = tx.objectStore(storeName);
     if (first && mode === 'replace') s.clear();
     first = false;
-    issue(s, b.records, o, mode, inline, generated, stats);
+    issue(s, kept(b.records, o, stats), mode, inline, generated, stats);
     try { await ended; } catch (e) { throw recordError(e, stats); }
     o.onProgress?.({ phase: 'write', records: stats.records, total: file.info.numRows, bytes: 0 });
   }

@@ -173,6 +173,19 @@ export class V8Writer {
 
   patchU32(at, n) { this._dv.setUint32(at, n, true); }
 
+  writeF64(x) { // framing helpers: a little-endian float64, and length-prefixed bytes
+    this._need(8);
+    this._dv.setFloat64(this._pos, x, true);
+    this._pos += 8;
+  }
+
+  writeBytes(u8) {
+    this.writeU32(u8.length);
+    this._need(u8.length);
+    this._u8.set(u8, this._pos);
+    this._pos += u8.length;
+  }
+
   writeValue(v) {
     const start = this._pos, nblobs = this.blobs.length;
     this._start = start;

@@ -531,6 +531,14 @@ check('V8Writer: framing, several values, reset, bytes(), growth', (bad) => {
     p = r.end;
   }
   if (p !== total) bad(`read to ${p}, wrote to ${total}`);
+  // float64 and length-prefixed bytes, through a growth
+  const big = new Uint8Array(70000).map((_, i) => i * 31);
+  w.writeF64(-0.1);
+  w.writeBytes(big);
+  const v2 = w.bytes(), d2 = new DataView(v2.buffer, v2.byteOffset, v2.byteLength);
+  if (d2.getFloat64(total + 4, true) !== -0.1) bad('writeF64');
+  if (d2.getUint32(total + 12, true) !== big.length || v2.subarray(total + 16).some((b, i) => b !== big[i]) || w.length !== total + 16 + big.length)
+    bad('writeBytes');
   w.reset();
   if (w.length !== 0 || w.bytes().length !== 0 || w.blobs.length !== 0) bad('reset');
   if (w.writeValue(1) !== 4 || hex(w.bytes()) !== 'ff0f4902') bad(`after reset: ${hex(w.bytes())}`);
