@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ:= $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all lib cli test unit asan deps demo bench fuzz clean install pc check
+.PHONY: all lib cli test unit asan deps demo bench fuzz clean install pc check wasm serve
 all: lib cli
 
 lib: $(BUILD)/libidbpq.a $(BUILD)/libidbpq.so $(BUILD)/idbpq.pc
@@ -73,7 +73,7 @@ $(BUILD)/fuzz_replay: $(sort $(wildcard fuzz/fuzz_*.c)) fuzz/replay_main.c $(BUI
 deps:
 	sh tools/deps.sh
 
-test: all unit $(BUILD)/fuzz_replay asan
+test: all unit $(BUILD)/fuzz_replay asan wasm
 	bash tests/run_all.sh
 
 check: test
@@ -86,9 +86,58 @@ bench: all
 	bash bench/value/run.sh
 	bash bench/mapping/run.sh
 	bash bench/profile/run.sh
+	bash bench/browser/run.sh
 
 fuzz:
 	sh fuzz/run_libfuzzer.sh
+
+# WebAssembly: clang + Debian's wasi-libc, a reactor module with a few WASI imports
+# (docs/internals/wasm.md). zstd, zlib and snappy are built from Debian's source packages by
+# tools/wasm_deps.sh; Brotli and LZ4 are left out. The glue exporting functions to JavaScript
+# is wasm/*.c (WASM_GLUE adds more files).
+WASM_BUILD  := build-wasm
+WASM_CC     ?= clang
+WASM_SYSINC ?= /usr/include/wasm32-wasi
+WASM_OPT    ?= -O2
+WASM_LTO    ?= -flto
+WASM_BUDGET ?= 358400
+WASM_GLUE   ?=
+WASM_SRC    := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,common codec encoding thrift \
+                   parquet value idb mapping))) src/stores/idb_value.c $(wildcard wasm/*.c)) \
+               $(WASM_GLUE)
+WASM_OBJ    := $(WASM_SRC:%.c=$(WASM_BUILD)/obj/%.o)
+WASM_LIBS   := $(addprefix $(WASM_BUILD)/deps/lib/lib,zstd.a z.a snappy.a)
+WASM_CFLAGS := --target=wasm32-wasi $(CSTD) $(WASM_OPT) $(WASM_LTO) -ffunction-sections \
+               -fdata-sections $(WARN) -fvisibility=hidden -DIDBPQ_BUILDING -DIDBPQ_NO_BROTLI \
+               -DIDBPQ_NO_LZ4 -DIDBPQ_NO_LZ4_RAW -nostdlibinc -isystem $(WASM_SYSINC) \
+               -I$(WASM_BUILD)/deps/include -Iinclude -Isrc
+# No --allow-undefined: a symbol nobody defines fails the link (the WASI functions are
+# imports declared by wasi-libc, not undefined symbols). wasm-ld exports the memory. The
+# 1 MiB stack sits below the data, so that an overflow traps instead of overwriting it.
+WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor $(WASM_OPT) $(WASM_LTO) \
+               -Wl,--gc-sections -Wl,--strip-all -Wl,--lto-O2 -Wl,--stack-first \
+               -Wl,-z,stack-size=1048576
+
+wasm:
+	@WASM_CC="$(WASM_CC)" WASM_SYSINC="$(WASM_SYSINC)" WASM_DEPS_OPT="$(WASM_OPT)" \
+	    WASM_LTO="$(WASM_LTO)" sh tools/wasm_deps.sh
+	@$(MAKE) --no-print-directory $(WASM_BUILD)/idbpq.wasm
+	@mkdir -p web
+	cp $(WASM_BUILD)/idbpq.wasm web/idbpq.wasm.tmp && mv -f web/idbpq.wasm.tmp web/idbpq.wasm
+	node tools/wasm_imports.mjs web/idbpq.wasm web/wasi_shim.js
+	sh tools/wasm_size.sh $(WASM_BUDGET) web/idbpq.wasm web/*.js
+
+$(WASM_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(WASM_BUILD)/idbpq.wasm: $(WASM_OBJ) $(WASM_LIBS)
+	$(WASM_CC) $(WASM_LDFLAGS) -o $@.tmp $(WASM_OBJ) -L$(WASM_BUILD)/deps/lib -lzstd -lz \
+	    -lsnappy -lc++
+	mv -f $@.tmp $@
+
+serve: wasm
+	node tools/serve.mjs
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
@@ -99,6 +148,7 @@ install: all
 	install -m 644 $(BUILD)/idbpq.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 clean:
-	rm -rf build build-asan build-fuzz idbpq
+	rm -rf build build-asan build-fuzz idbpq $(WASM_BUILD)/obj $(WASM_BUILD)/deps \
+	    $(WASM_BUILD)/idbpq.wasm web/idbpq.wasm
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WASM_OBJ:.o=.d)

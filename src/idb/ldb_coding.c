@@ -224,7 +224,7 @@ idbpq_status idbpq__ldb_get_string_with_length(struct idbpq__ldb_rd *r, idbpq_vb
 
 idbpq_status idbpq__ldb_put_binary(idbpq_buffer *out, const uint8_t *p, size_t n)
 {
-    if ((!p && n) || n > (uint64_t)INT64_MAX) return IDBPQ_INVALID_ARG;
+    if ((!p && n) || (uint64_t)n > (uint64_t)INT64_MAX) return IDBPQ_INVALID_ARG;
     IDBPQ__TRY(idbpq__ldb_put_varint(out, (int64_t)n));
     return put(out, p, n);
 }

@@ -1,0 +1,34 @@
+// Checks the wasm module against web/wasi_shim.js: every import must be a function the shim
+// provides (the build fails otherwise), and the module must export its memory and
+// _initialize. Then instantiates it in Node with the shim, as a page would.
+// Usage: node tools/wasm_imports.mjs web/idbpq.wasm web/wasi_shim.js
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [wasmPath, shimPath] = process.argv.slice(2);
+const mod = new WebAssembly.Module(readFileSync(wasmPath));
+const { wasiImports } = await import(pathToFileURL(resolve(shimPath)).href);
+let instance;
+const imports = wasiImports(() => instance.exports.memory);
+
+const problems = [];
+const used = new Set();
+for (const { module, name, kind } of WebAssembly.Module.imports(mod)) {
+  if (kind === 'function' && typeof imports[module]?.[name] === 'function') used.add(`${module}.${name}`);
+  else problems.push(`imports ${kind} ${module}.${name}, which ${shimPath} does not provide`);
+}
+const exports = new Map(WebAssembly.Module.exports(mod).map((e) => [e.name, e.kind]));
+if (exports.get('memory') !== 'memory') problems.push('does not export its memory as "memory"');
+if (exports.get('_initialize') !== 'function') problems.push('does not export _initialize (reactor)');
+for (const [module, fns] of Object.entries(imports))
+  for (const name of Object.keys(fns))
+    if (!used.has(`${module}.${name}`))
+      console.warn(`wasm: note: ${shimPath} provides ${module}.${name}, which the module no longer imports`);
+if (problems.length) {
+  for (const p of problems) console.error(`wasm: ${wasmPath} ${p}`);
+  process.exit(1);
+}
+instance = new WebAssembly.Instance(mod, imports);
+instance.exports._initialize();
+console.log(`wasm: imports ${[...used].join(' ') || '(none)'}; ${exports.size - 2} functions exported; instantiates in Node ${process.version}`);

@@ -1,0 +1,33 @@
+// The WASI functions idbpq.wasm imports, for a page or Node: exactly the module's imports
+// (`make wasm` fails when it needs one more; docs/internals/wasm.md). getMemory() returns the
+// instance's exported memory, read afresh on each call since the memory may have grown.
+const ENOSYS = 52;
+const nosys = () => ENOSYS;
+
+export function wasiImports(getMemory) {
+  const text = new TextDecoder();
+  let line = '';
+  return {
+    wasi_snapshot_preview1: {
+      // Only stderr is written (wasi-libc's message before an abort): line-buffered to
+      // console.error.
+      fd_write(fd, iovs, n, nwritten) {
+        const buf = getMemory().buffer;
+        const v = new DataView(buf);
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          const p = v.getUint32(iovs + 8 * i, true), len = v.getUint32(iovs + 8 * i + 4, true);
+          line += text.decode(new Uint8Array(buf, p, len), { stream: true });
+          total += len;
+        }
+        const lines = line.split('\n');
+        line = lines.pop();
+        for (const l of lines) (fd === 1 ? console.log : console.error)(l);
+        v.setUint32(nwritten, total, true);
+        return 0;
+      },
+      fd_close: nosys,
+      fd_seek: nosys,
+    },
+  };
+}
