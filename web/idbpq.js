@@ -545,11 +545,13 @@ function kept(batch, o, stats) {
   return out;
 }
 
-// Issues the writes of one batch; resolves when the last has been answered. The first put
-// throws (TransactionInactiveError) before anything is issued when the transaction is not
-// active, so a Pump can retry the whole call.
+// Issues the writes of one batch; resolves when every request it made has been answered
+// (the writes, and skip-existing's checks). The first put throws (TransactionInactiveError)
+// before anything is issued when the transaction is not active, so a Pump can retry the call.
 function issue(store, batch, mode, inline, generated, stats) {
-  let last = null;
+  let open = 1, settle;
+  const answered = new Promise((r) => { settle = r; });
+  const release = () => { if (--open === 0) settle(); };
   for (const { key, value } of batch) {
     const k = inline || generated ? undefined : key;
     let req;
@@ -562,19 +564,25 @@ function issue(store, batch, mode, inline, generated, stats) {
       req.onerror = (ev) => {
         if (req.error?.name !== 'ConstraintError') return;
         ev.preventDefault();
+        open++;
         const q = store.count(k === undefined ? keyAt(value, store.keyPath) : k);
         q.onsuccess = () => {
-          if (q.result) { stats.skipped++; stats.records--; return; }
-          stats.failure ??= req.error;
-          store.transaction.abort();
+          if (q.result) { stats.skipped++; stats.records--; } else {
+            stats.failure ??= req.error;
+            store.transaction.abort();
+          }
+          release();
         };
+        q.onerror = release;
       };
     }
     stats.records++;
-    last = req;
+    open++;
+    req.addEventListener('success', release);
+    req.addEventListener('error', release);
   }
-  if (!last) return Promise.resolve();
-  return new Promise((resolve) => { last.addEventListener('success', resolve); last.addEventListener('error', resolve); });
+  release();
+  return answered;
 }
 
 async function writeAll(tx, storeName, file, o, mode, inline, generated, stats) {

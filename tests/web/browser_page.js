@@ -387,11 +387,13 @@ T.modes = async (dbName) => {
 T.snapshot = async (dbName) => {
   const db = await openDb(dbName);
   const before = await req(db.transaction('big', 'readonly').objectStore('big').count());
-  const stream = idbpq.exportStoreStream(db, 'big', { pageSize: 500 });
+  let started;
+  const reading = new Promise((r) => { started = r; });
+  const stream = idbpq.exportStoreStream(db, 'big', { pageSize: 500, onProgress: () => started() });
   const parts = [];
   let wrote = false;
   const writer = (async () => {
-    await new Promise((r) => setTimeout(r, 30));
+    await reading; // the export's transaction exists: the writer's comes after it
     const tx = db.transaction('big', 'readwrite');
     for (let i = 0; i < 100; i++) tx.objectStore('big').put({ id: 1e9 + i, late: true });
     await txDone(tx);
