@@ -264,6 +264,14 @@ ipq_writer *ipq_writer_new(const char *store_json, uint32_t json_len, int codec,
     o.parquet.codec = (idbpq_codec)codec;
     o.parquet.level = level;
     if (row_group_bytes >= 1) o.parquet.row_group_bytes = (uint64_t)row_group_bytes;
+    /* Row groups a browser can read back one at a time (an import loads one whole group),
+     * and that readers can skip by: DuckDB's size, where the library's default is 2^20. */
+    o.parquet.max_row_group_rows = 122880;
+    /* One pass holds its sample decoded (several times its wire size) while writing it into
+     * the first row group: a quarter of the budget keeps the two together near the budget,
+     * where the library's default (the whole budget) peaked at over 3 times it. */
+    o.sample_bytes = o.parquet.row_group_bytes / 4 > (1u << 20) ? o.parquet.row_group_bytes / 4
+                                                               : (1u << 20);
     o.mixed_as_json = mixed_as_json;
     if ((st = idbpq_record_writer_create(&w->rw, &w->store, &o, NULL)) != IDBPQ_OK) {
         set_err("%s", w->rw ? idbpq_record_writer_errmsg(w->rw) : idbpq_status_str(st));

@@ -290,8 +290,15 @@ function drain(h) {
 }
 
 export async function exportStore(db, storeName, options = {}) {
+  // Chunks are folded into a Blob every 16 MiB: the browser keeps Blob data outside the
+  // page's heap (and on disk when large), so the page holds at most that much of the file.
   const parts = [];
-  for await (const chunk of exportChunks(db, storeName, options)) parts.push(chunk);
+  let held = 0;
+  for await (const chunk of exportChunks(db, storeName, options)) {
+    parts.push(chunk);
+    held += chunk.length;
+    if (held >= 16 << 20) { parts.splice(0, parts.length, new Blob(parts)); held = 0; }
+  }
   return new Blob(parts, { type: PARQUET_TYPE });
 }
 
