@@ -71,7 +71,7 @@ export interface ImportOptions {
   keyPath?: string | string[];
   /** Foreign files: a top-level column that holds the key (out-of-line; taken out of the value). */
   keyColumn?: string;
-  /** Foreign files without keyPath/keyColumn get generated keys 1, 2, 3... (autoIncrement). */
+  // Foreign files with neither keyPath nor keyColumn get generated keys 1, 2, 3... (autoIncrement).
   /** Top-level properties to keep. */
   columns?: string[];
   filter?: (value: any, key: IDBValidKey | undefined) => boolean;

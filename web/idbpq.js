@@ -404,7 +404,7 @@ async function* fileRecords(file, o = {}) {
       if (n === 0) break;
       rows -= n;
       left -= n;
-      yield { records: unframe(api.ipq_reader_out(h), api.ipq_reader_out_len(h), n), bytes: g.end - g.start, rows: n };
+      yield { records: unframe(api.ipq_reader_out(h), api.ipq_reader_out_len(h), n), bytes: g.end, rows: n };
     }
   }
 }
@@ -609,7 +609,7 @@ async function writeAll(tx, storeName, file, o, mode, inline, generated, stats) 
       inflight = pump.run((s) => issue(s, batch, mode, inline, generated, stats));
       inflight.catch(() => {}); // awaited above on the next turn, or the failure is `ended`'s
       read += b.rows;
-      o.onProgress?.({ phase: 'write', records: read, total: file.info.numRows, bytes: 0 });
+      o.onProgress?.({ phase: 'write', records: read, total: file.info.numRows, bytes: b.bytes });
     }
     await inflight;
     pump.stop();
@@ -646,6 +646,6 @@ async function writePaged(db, storeName, file, o, mode, inline, generated, stats
     first = false;
     issue(s, kept(b.records, o, stats), mode, inline, generated, stats);
     try { await ended; } catch (e) { throw recordError(e, stats); }
-    o.onProgress?.({ phase: 'write', records: stats.records, total: file.info.numRows, bytes: 0 });
+    o.onProgress?.({ phase: 'write', records: stats.records, total: file.info.numRows, bytes: b.bytes });
   }
 }

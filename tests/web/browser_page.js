@@ -419,4 +419,29 @@ T.inspect = async (dbName, storeName) => {
   return { numRows: info.numRows, native: info.native, store: info.store, columns: info.columns, rows: info.rows.map((r) => norm(r.value)), codecs: [...new Set(info.columns.map((c) => c.codec))], database: db2.map((x) => [x.store, x.blob.size]) };
 };
 
+// The module in a Worker.
+T.worker = (dbName, storeName) => new Promise((resolve) => {
+  const w = new Worker('/t/browser_worker.js', { type: 'module' });
+  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+  w.onerror = (e) => { resolve({ error: e.message }); w.terminate(); };
+  w.postMessage({ dbName, storeName });
+});
+
+// An export aborted midway rejects with the signal's reason and leaves its transaction.
+T.exportAbort = async (dbName) => {
+  const db = await openDb(dbName);
+  const ac = new AbortController();
+  let error = null, pages = 0;
+  try {
+    await idbpq.exportStore(db, 'big', { pageSize: 500, signal: ac.signal, onProgress: () => { if (++pages === 3) ac.abort(); } });
+  } catch (e) { error = e.name; }
+  // the store is writable again (the export's readonly transaction ended)
+  const tx = db.transaction('big', 'readwrite');
+  tx.objectStore('big').put({ id: 2e9 });
+  tx.objectStore('big').delete(2e9);
+  await txDone(tx);
+  db.close();
+  return { error, pages };
+};
+
 T.ready = true;

@@ -189,6 +189,11 @@ try {
   check('skip-existing: a new key refused by a unique index fails the import, nothing written', /constraint|index|exist/i.test(m.uniqueBad) && m.uniqueBad !== 'no error' && m.uniqueBadCount === 1, m);
   check('skip-existing: present keys skipped, new ones added', m.uniqueOk.records === 1 && m.uniqueOk.skipped === 1 && m.uniqueOk.count === 2, m.uniqueOk);
 
+  const wk = await run('worker', 'shapes', 'inline');
+  check('the module in a Worker: export and import', !wk.error && wk.count === 300 && wk.copied === 300 && wk.records === 300 && wk.size > 0, wk);
+  const ea = await run('exportAbort', 'big');
+  check('an aborted export rejects with AbortError and releases its transaction', ea.error === 'AbortError' && ea.pages === 3, ea);
+
   // 7. snapshot
   const sn = await run('snapshot', 'big');
   check('snapshot export holds the records there were when it started (a writer started meanwhile waits)', sn.fileRows === sn.before && sn.after === sn.before + 100, sn);
