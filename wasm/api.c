@@ -29,7 +29,11 @@
 #include "stores/stores.h"
 #include "value/value.h"
 
+#if defined(__wasm__)
 #define EXPORT(name) __attribute__((export_name(#name)))
+#else
+#define EXPORT(name) /* built natively only by fuzz/fuzz_wasm_api.c, which includes this file */
+#endif
 
 static char errmsg[1024];
 
@@ -113,6 +117,8 @@ static idbpq_status read_record(struct frame *f, idbpq_vbatch *b, const idbpq_st
             !take_bytes(f, &mime, &mn) || !take_bytes(f, &name, &nn) ||
             !take_bytes(f, &d.bytes[i], &d.lens[i]))
             return idbpq__verr(e, IDBPQ_CORRUPT, at, "blob %u of the record cut short", i);
+        if (!(size >= 0 && size <= 9007199254740992.0)) /* NaN too: a cast would trap */
+            return idbpq__verr(e, IDBPQ_CORRUPT, at, "blob %u of the record: size %g", i, size);
         idbpq_value *m = idbpq_value_string_utf8(b, (const char *)mime, mn);
         idbpq_value *nm = idbpq_value_string_utf8(b, (const char *)name, nn);
         if (!m || !nm) return IDBPQ_NOMEM;
@@ -263,6 +269,11 @@ ipq_writer *ipq_writer_new(const char *store_json, uint32_t json_len, int codec,
     idbpq_record_writer_opts_init(&o);
     o.parquet.codec = (idbpq_codec)codec;
     o.parquet.level = level;
+    if (!(row_group_bytes >= 0 && row_group_bytes <= 1e15)) {
+        set_err("row group budget %g is not a byte count", row_group_bytes);
+        ipq_writer_free(w);
+        return NULL;
+    }
     if (row_group_bytes >= 1) o.parquet.row_group_bytes = (uint64_t)row_group_bytes;
     /* Row groups a browser can read back one at a time (an import loads one whole group),
      * and that readers can skip by: DuckDB's size, where the library's default is 2^20. */
@@ -414,6 +425,12 @@ ipq_reader *ipq_reader_open(double size, const uint8_t *head, uint8_t *tail, uin
     if (!h) {
         free(tail);
         set_err("out of memory");
+        return NULL;
+    }
+    if (!(size >= tail_len && size <= 9007199254740992.0)) { /* NaN too */
+        free(tail);
+        free(h);
+        set_err("file size %g does not hold the %u bytes read from its end", size, tail_len);
         return NULL;
     }
     idbpq__buf_init(&h->out, NULL);

@@ -146,7 +146,7 @@ static int bigint_to_dec(const idbpq_value *v, uint8_t out[16])
     uint32_t n = v->u.bigint.len;
     if (n > 16 || idbpq__value_kind(v) == IDBPQ__K_BIGINT_BIG) return 0;
     uint8_t le[16] = {0};
-    memcpy(le, v->u.bigint.digits, n);
+    if (n) memcpy(le, v->u.bigint.digits, n); /* 0n has no digits (NULL) */
     if (v->u.bigint.negative) {
         unsigned carry = 1;
         for (int i = 0; i < 16; i++) {
