@@ -26,6 +26,7 @@
 
 #include "common/common.h"
 #include "mapping/mapping.h"
+#include "parquet/reader.h"
 #include "stores/stores.h"
 #include "value/value.h"
 
@@ -485,9 +486,7 @@ static void row_group_range(const idbpq_row_group_meta *g, double *start, double
     *end = 0;
     for (int32_t c = 0; c < g->num_columns; c++) {
         const idbpq_column_chunk_meta *m = &g->columns[c];
-        int64_t s = m->data_page_offset;
-        if (m->dictionary_page_offset >= 4 && m->dictionary_page_offset < s)
-            s = m->dictionary_page_offset;
+        int64_t s = idbpq__chunk_start(m);
         if (*start < 0 || (double)s < *start) *start = (double)s;
         if ((double)(s + m->total_compressed_size) > *end)
             *end = (double)(s + m->total_compressed_size);

@@ -112,7 +112,7 @@ class Pump {
     });
   }
   // Issues a request while active; resolves with its result.
-  request(make) { return this.run((s) => done(make(s))).then((p) => p); }
+  request(make) { return this.run((s) => done(make(s))); }
   stop() { this.stopped = true; }
 }
 

@@ -159,8 +159,6 @@ idbpq_status idbpq_column_cursor_open(idbpq_reader *r, int32_t rg, int32_t col,
     idbpq__buf_init(&c->dict_page, r->alc);
     idbpq__arena_init(&c->obytes, r->alc);
     c->page_no = -1;
-    /* The chunk starts at its first page: the dictionary page when one is declared. Offsets
-     * below 4 point into the magic: dict-page-offset-zero.parquet writes 0 for "none". */
     if (c->cm->num_values == 0 && m->row_groups[rg].num_rows == 0) {
         /* An empty chunk: some writers leave its offsets at 0 (column_chunk_key_value_
          * metadata.parquet). Nothing to read. */
@@ -168,9 +166,7 @@ idbpq_status idbpq_column_cursor_open(idbpq_reader *r, int32_t rg, int32_t col,
         *out = c;
         return IDBPQ_OK;
     }
-    int64_t start = c->cm->data_page_offset;
-    if (c->cm->dictionary_page_offset >= 4 && c->cm->dictionary_page_offset < start)
-        start = c->cm->dictionary_page_offset;
+    int64_t start = idbpq__chunk_start(c->cm);
     c->page_off = (uint64_t)(start > 0 ? start : 0);
     int64_t len = c->cm->total_compressed_size;
     if (start < 4 || len < 0 || (uint64_t)start > r->data_end ||

@@ -20,6 +20,18 @@ struct idbpq_reader {
     struct idbpq__err err;
 };
 
+/* Where a column chunk starts: at its first page, the dictionary page when one is declared.
+ * Offsets below 4 point into the magic: dict-page-offset-zero.parquet writes 0 for "none".
+ * The column cursor reads from here; the WebAssembly glue loads a row group's bytes from the
+ * lowest of its chunks' starts. */
+IDBPQ__INLINE int64_t idbpq__chunk_start(const idbpq_column_chunk_meta *cm)
+{
+    int64_t start = cm->data_page_offset;
+    if (cm->dictionary_page_offset >= 4 && cm->dictionary_page_offset < start)
+        start = cm->dictionary_page_offset;
+    return start;
+}
+
 /* "FILE: " prefix for messages: the source's name, or nothing. */
 const char *idbpq__reader_name(const struct idbpq_reader *r);
 
