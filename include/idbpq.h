@@ -71,7 +71,10 @@ IDBPQ_API const char *idbpq_version_string(void);
     X(MORE, 20, "more input needed")                                              \
     X(END, 21, "no more data")                                                    \
     X(IO, 30, "storage or I/O error")                                             \
-    X(STATE, 40, "call not valid in the handle's current state")
+    X(EXISTS, 31, "already exists")                                               \
+    X(STATE, 40, "call not valid in the handle's current state")                  \
+    X(CONFLICT, 41, "a concurrent change conflicts with this one")                \
+    X(ABORTED, 42, "aborted by the caller")
 
 typedef enum idbpq_status {
 #define IDBPQ_STATUS_ENUM_(name, num, msg) IDBPQ_##name = num,
@@ -1125,6 +1128,337 @@ IDBPQ_API idbpq_status idbpq_store_cursor_next(idbpq_store_cursor *c, idbpq_vbat
  *  by this cursor: progress. */
 IDBPQ_API uint64_t idbpq_store_cursor_bytes(const idbpq_store_cursor *c);
 IDBPQ_API void idbpq_store_cursor_free(idbpq_store_cursor *c);
+
+/* ============================================================================================
+ * Delta Lake tables (docs/delta.md): the table side of sync. A table is a directory (or any
+ * storage reached through idbpq_table_io) holding Parquet data files and a `_delta_log/` of
+ * JSON commits and Parquet checkpoints, as Spark, Trino, DuckDB and Polars read it. idbpq
+ * reads tables written by any engine (features it does not implement are refused by name) and
+ * writes the minimum protocol that carries what sync needs: (1,4) with Change Data Feed,
+ * (2,5) when a column name needs column mapping, (3,7) with `variantType` for VARIANT columns.
+ * ========================================================================================== */
+
+/** One file of a listing: its path relative to the table root ('/'-separated), size, mtime. */
+typedef struct idbpq_table_file {
+    const char *path;
+    uint64_t size;
+    int64_t mtime_ms;              /* -1 if unknown */
+} idbpq_table_file;
+typedef idbpq_status (*idbpq_table_file_fn)(void *ctx, const idbpq_table_file *f);
+
+/** Where a table lives. Paths are relative to the table root, '/'-separated, never starting
+ *  with '/' and never containing "..". A directory on disk is idbpq_table_io_dir(); the
+ *  browser module supplies OPFS, a picked directory and HTTP object stores through the same
+ *  calls. Every call may set err (the message should name the path). */
+typedef struct idbpq_table_io {
+    void *ctx;
+    /* Every file directly in dir ("" is the root, "_delta_log" the log), in any order; a
+     * missing directory lists nothing (IDBPQ_OK). fn's non-OK status stops and is returned. */
+    idbpq_status (*list)(void *ctx, const char *dir, idbpq_table_file_fn fn, void *fn_ctx,
+                         idbpq_error *err);
+    /* Opens path for random-access reads into *src (src->name set); IDBPQ_END: no such
+     * file. close() releases what open() set up. */
+    idbpq_status (*open)(void *ctx, const char *path, idbpq_source *src, idbpq_error *err);
+    void (*close)(void *ctx, idbpq_source *src);
+    /* Writes a whole small file (a commit, a checkpoint pointer). if_absent: atomic
+     * create-if-absent — IDBPQ_EXISTS when the name is taken, and then nothing is written
+     * (O_EXCL + link on a file system, If-None-Match: * over HTTP); otherwise an atomic
+     * replace. Readers never see a partial file. */
+    idbpq_status (*put)(void *ctx, const char *path, const void *bytes, size_t n,
+                        int if_absent, idbpq_error *err);
+    /* Streams a new file (data, change data, checkpoint): create() sets *sink, finish()
+     * with keep=1 makes it visible under path complete, keep=0 discards it. A file is never
+     * visible half written. */
+    idbpq_status (*create)(void *ctx, const char *path, idbpq_sink *sink, idbpq_error *err);
+    idbpq_status (*finish)(void *ctx, idbpq_sink *sink, int keep, idbpq_error *err);
+    /* Deletes a file (vacuum); IDBPQ_END when it did not exist. */
+    idbpq_status (*remove)(void *ctx, const char *path, idbpq_error *err);
+} idbpq_table_io;
+
+/** A table in a directory of the local file system (created with create=1 when missing).
+ *  Commits are created with link(2) from a fsynced temporary file (EEXIST: IDBPQ_EXISTS),
+ *  other files with the atomic file sink. Free with idbpq_table_io_dir_free(). */
+IDBPQ_API idbpq_status idbpq_table_io_dir(idbpq_table_io *io, const char *root, int create,
+                                          idbpq_error *err);
+IDBPQ_API void idbpq_table_io_dir_free(idbpq_table_io *io);
+
+/** A snapshot of a table at one version. */
+typedef struct idbpq_table idbpq_table;
+
+/** Opens the snapshot at version (-1: the latest): the newest complete checkpoint at or
+ *  before it (found by listing; `_last_checkpoint` is only a hint), then the commits after it.
+ *  IDBPQ_END: there is no table (no commit) at io. UNSUPPORTED: the table needs a feature
+ *  idbpq does not implement — the message names it (v2Checkpoint, typeWidening, variant
+ *  shredding, catalogManaged, an unknown reader feature, reader version > 3). CORRUPT: a
+ *  log file does not parse (message: file and line). */
+IDBPQ_API idbpq_status idbpq_table_open(idbpq_table **out, const idbpq_table_io *io,
+                                        int64_t version, const idbpq_allocator *alc,
+                                        idbpq_error *err);
+IDBPQ_API void idbpq_table_free(idbpq_table *t);
+
+typedef struct idbpq_table_meta {
+    int64_t version;
+    int64_t checkpoint_version;    /* the checkpoint the snapshot was read from; -1 none */
+    int32_t min_reader_version, min_writer_version;
+    uint32_t n_reader_features, n_writer_features;
+    const char *const *reader_features;
+    const char *const *writer_features;
+    const char *id;                /* metaData.id */
+    const char *name, *description;/* NULL when absent */
+    const char *schema_string;     /* the StructType JSON; NULL when absent */
+    uint32_t n_partition_columns;
+    const char *const *partition_columns;
+    uint32_t n_configuration;
+    const idbpq_kv *configuration; /* NUL-terminated strings (ptr[len] == 0) */
+    int64_t created_time;          /* ms; -1 when absent */
+    int32_t change_data_feed;      /* delta.enableChangeDataFeed is on */
+    const char *column_mapping;    /* "none", "name" or "id" */
+    uint64_t n_files, bytes;       /* live data files and their total size */
+    int64_t records;               /* sum of numRecords (DV-deleted rows taken off); -1 when
+                                      a file has no statistics */
+    const idbpq_store_desc *store; /* the `idbpq.store` configuration (tables idbpq wrote);
+                                      NULL otherwise */
+} idbpq_table_meta;
+IDBPQ_API const idbpq_table_meta *idbpq_table_get_meta(const idbpq_table *t);
+
+/** A deletion vector descriptor (storageType 'u', 'i' or 'p'). */
+typedef struct idbpq_table_dv {
+    char storage_type;
+    const char *path_or_inline;
+    int32_t offset;                /* -1 when absent */
+    int32_t size;
+    int64_t cardinality;
+} idbpq_table_dv;
+
+/** A live data file (an `add` action as reconciled). */
+typedef struct idbpq_table_add {
+    const char *path;              /* as in the log (URI-encoded) */
+    const char *file;              /* the same, percent-decoded: the name in storage */
+    uint64_t size;
+    int64_t modification_time;
+    const char *stats;             /* the stats JSON text; NULL when absent (or only
+                                      stats_parsed was in the checkpoint: rebuilt as JSON) */
+    int64_t num_records;           /* -1 unknown */
+    uint32_t n_partition_values;
+    const idbpq_kv *partition_values; /* has_value 0: null */
+    uint32_t n_tags;
+    const idbpq_kv *tags;
+    const idbpq_table_dv *dv;      /* NULL when the file has no deletion vector */
+} idbpq_table_add;
+/** Live files in path order. */
+IDBPQ_API uint64_t idbpq_table_file_count(const idbpq_table *t);
+IDBPQ_API const idbpq_table_add *idbpq_table_file_at(const idbpq_table *t, uint64_t i);
+/** The latest `txn` version recorded for app_id; -1 when none. */
+IDBPQ_API int64_t idbpq_table_txn_version(const idbpq_table *t, const char *app_id);
+
+/** The rows of a snapshot as records: each live file in order, rows the file's deletion
+ *  vector deletes skipped, partition values put back, physical names (column mapping)
+ *  turned into the schema's names, columns the schema has but a file lacks as null.
+ *  Tables idbpq wrote give the store's exact (key, value) records; other tables give
+ *  the row as an object value (idbpq_record_reader's foreign rules) and as key the
+ *  key_column's value (NULL: a generated 1, 2, 3...). */
+typedef struct idbpq_table_scan idbpq_table_scan;
+IDBPQ_API idbpq_status idbpq_table_scan_open(idbpq_table_scan **out, idbpq_table *t,
+                                             const idbpq_record_reader_opts *opts,
+                                             idbpq_error *err);
+/** Only the rows of the given live files (indexes into idbpq_table_file_at). */
+IDBPQ_API idbpq_status idbpq_table_scan_files(idbpq_table_scan **out, idbpq_table *t,
+                                              const uint64_t *files, uint64_t n,
+                                              const idbpq_record_reader_opts *opts,
+                                              idbpq_error *err);
+/** IDBPQ_END after the last row. err names the data file and row. */
+IDBPQ_API idbpq_status idbpq_table_scan_next(idbpq_table_scan *s, idbpq_vbatch *b,
+                                             idbpq_value **key, idbpq_value **value,
+                                             idbpq_error *err);
+IDBPQ_API void idbpq_table_scan_free(idbpq_table_scan *s);
+
+/** The Change Data Feed of versions (from, to]: per version its `_change_data` files when it
+ *  has any, else every row of files added with dataChange as an insert and of files removed
+ *  with dataChange as a delete (a remove+add of one path with deletion vectors: the rows
+ *  the new vector deletes). UNSUPPORTED (naming the version) when CDF was off in the range
+ *  and a removed file is gone. */
+typedef enum idbpq_change_type {
+    IDBPQ_CHANGE_INSERT = 1,
+    IDBPQ_CHANGE_UPDATE_PREIMAGE = 2,
+    IDBPQ_CHANGE_UPDATE_POSTIMAGE = 3,
+    IDBPQ_CHANGE_DELETE = 4
+} idbpq_change_type;
+IDBPQ_API const char *idbpq_change_type_name(idbpq_change_type t); /* "insert", ... */
+typedef struct idbpq_table_changes idbpq_table_changes;
+IDBPQ_API idbpq_status idbpq_table_changes_open(idbpq_table_changes **out,
+                                                const idbpq_table_io *io, int64_t from,
+                                                int64_t to,
+                                                const idbpq_record_reader_opts *opts,
+                                                const idbpq_allocator *alc, idbpq_error *err);
+IDBPQ_API idbpq_status idbpq_table_changes_next(idbpq_table_changes *c, idbpq_vbatch *b,
+                                                idbpq_change_type *type, int64_t *version,
+                                                idbpq_value **key, idbpq_value **value,
+                                                idbpq_error *err);
+IDBPQ_API void idbpq_table_changes_free(idbpq_table_changes *c);
+
+/** One commit of the log, for `idbpq table log`. */
+typedef struct idbpq_table_commit {
+    int64_t version;
+    int64_t timestamp;             /* inCommitTimestamp, else commitInfo.timestamp, else the
+                                      file's mtime; -1 unknown */
+    const char *operation;         /* commitInfo.operation; NULL when absent */
+    const char *commit_info;       /* the commitInfo object as JSON text; NULL when absent */
+    uint64_t adds, removes, cdcs;  /* file actions */
+    int32_t protocol, metadata;    /* the commit changes them */
+    uint32_t n_txns;
+    const char *const *txn_apps;   /* appIds with a txn action */
+    const int64_t *txn_versions;
+} idbpq_table_commit;
+typedef idbpq_status (*idbpq_table_commit_fn)(void *ctx, const idbpq_table_commit *c);
+/** Calls fn for each commit from..to (inclusive; -1: the latest) still in the log. */
+IDBPQ_API idbpq_status idbpq_table_log(const idbpq_table_io *io, int64_t from, int64_t to,
+                                       idbpq_table_commit_fn fn, void *ctx,
+                                       const idbpq_allocator *alc, idbpq_error *err);
+
+/** Removes data and change-data files no live version refers to whose removal is older than
+ *  retention_ms (the table's delta.deletedFileRetentionDuration when < 0), and files of
+ *  failed attempts (in no commit) older than it. dry_run: only counts. */
+typedef struct idbpq_vacuum_result {
+    uint64_t files, bytes;
+} idbpq_vacuum_result;
+IDBPQ_API idbpq_status idbpq_table_vacuum(const idbpq_table_io *io, int64_t retention_ms,
+                                          int dry_run, idbpq_vacuum_result *res,
+                                          const idbpq_allocator *alc, idbpq_error *err);
+
+/* ============================================================================================
+ * Sync (docs/sync.md): a store and a table each catch up with the other, only the changes
+ * moved. Change detection needs nothing from the app: a content hash per key, as of the last
+ * sync, is kept as sync state (a state file for the CLI, a separate IndexedDB database in the
+ * browser). One sync: read the table's changes since the state's version (Change Data Feed,
+ * or the files removed and added), diff the store against the state, resolve keys changed on
+ * both sides by the policy (each decision logged), apply the table's changes to the store
+ * (when it can be written), then commit the store's changes to the table: copy-on-write of
+ * only the data files whose key ranges hold changed keys, new files for the rest, change data
+ * files for updates and deletes, a `txn` action that makes the push idempotent, and a
+ * checkpoint every checkpoint_interval commits. A commit that loses the race re-reads the
+ * winners and retries (IDBPQ_CONFLICT after max_attempts).
+ * ========================================================================================== */
+
+/** The store side. Records come in IndexedDB key order. */
+typedef struct idbpq_sync_op {
+    const idbpq_value *key;
+    const idbpq_value *value;      /* NULL: delete the key */
+} idbpq_sync_op;
+typedef struct idbpq_sync_local {
+    void *ctx;
+    const idbpq_store_desc *desc;  /* the store (key path, indexes, name...) */
+    /* From the first record again. */
+    idbpq_status (*rewind)(void *ctx, idbpq_error *err);
+    /* The next record: its key, and either its value (hash NULL-able) or, when the store
+     * can tell cheaply, *has_hash = 1 and a 16-byte content digest of the stored record
+     * (then value is fetched with value() only when needed). IDBPQ_END after the last. */
+    idbpq_status (*next)(void *ctx, idbpq_vbatch *b, idbpq_value **key, idbpq_value **value,
+                         uint8_t hash[16], int *has_hash, idbpq_error *err);
+    /* The value of the record next() returned last (when next gave a hash only). */
+    idbpq_status (*value)(void *ctx, idbpq_vbatch *b, idbpq_value **value, idbpq_error *err);
+    /* Applies puts and deletes in one transaction. NULL: the store is read-only (a browser
+     * profile): sync only pushes. */
+    idbpq_status (*apply)(void *ctx, const idbpq_sync_op *ops, size_t n, idbpq_error *err);
+} idbpq_sync_local;
+
+/** The sync state: a header (JSON text) and key -> digest entries in key order. Keys are
+ *  idbpq_key_encode_sortable() bytes. */
+typedef struct idbpq_sync_state_entry {
+    const uint8_t *key;
+    size_t key_len;
+    uint8_t hash[16];
+    int32_t deleted;               /* in updates: remove the entry */
+} idbpq_sync_state_entry;
+typedef struct idbpq_sync_state {
+    void *ctx;
+    /* The header; IDBPQ_END when there is no state yet (first sync). */
+    idbpq_status (*load)(void *ctx, idbpq_buffer *header, idbpq_error *err);
+    idbpq_status (*rewind)(void *ctx, idbpq_error *err);
+    idbpq_status (*next)(void *ctx, idbpq_sync_state_entry *e, idbpq_error *err);
+    /* Durably applies entries (any order) and then the header. */
+    idbpq_status (*save)(void *ctx, const char *header, const idbpq_sync_state_entry *e,
+                         size_t n, idbpq_error *err);
+} idbpq_sync_state;
+/** The state in a file (written to a temporary file and renamed: a crash keeps the old). */
+IDBPQ_API idbpq_status idbpq_sync_state_file(idbpq_sync_state *st, const char *path,
+                                             const idbpq_allocator *alc, idbpq_error *err);
+IDBPQ_API void idbpq_sync_state_file_free(idbpq_sync_state *st);
+
+typedef enum idbpq_sync_policy {
+    IDBPQ_SYNC_PREFER_LOCAL = 1,   /* the store's version wins */
+    IDBPQ_SYNC_PREFER_TABLE = 2,   /* the table's version wins (default) */
+    IDBPQ_SYNC_NEWEST = 3,         /* the larger value of newest_field (Date, number or ISO
+                                      string) wins; a delete or a missing field loses; a tie
+                                      goes to the table */
+    IDBPQ_SYNC_CALLBACK = 4        /* resolve() decides */
+} idbpq_sync_policy;
+typedef enum idbpq_sync_side { IDBPQ_SIDE_LOCAL = 1, IDBPQ_SIDE_TABLE = 2 } idbpq_sync_side;
+
+/** A key changed on both sides since the last sync (a NULL value: deleted there). */
+typedef struct idbpq_sync_conflict {
+    const idbpq_value *key;
+    const idbpq_value *local;
+    const idbpq_value *table;
+    int64_t table_version;         /* the version that last changed it */
+} idbpq_sync_conflict;
+/** CALLBACK policy: return the side that wins, or set *merged (built in b) to a value both
+ *  sides take and return 0. */
+typedef int (*idbpq_sync_resolve_fn)(void *ctx, const idbpq_sync_conflict *c, idbpq_vbatch *b,
+                                     const idbpq_value **merged);
+/** Every decision: the conflict, the winner (0: merged) and why, as one JSON line text. */
+typedef void (*idbpq_sync_log_fn)(void *ctx, const idbpq_sync_conflict *c, int winner,
+                                  const char *json_line);
+
+typedef struct idbpq_sync_progress {
+    const char *phase;             /* "pull", "scan", "write", "commit" */
+    uint64_t done, total;          /* records (total 0 when unknown) */
+} idbpq_sync_progress;
+
+typedef struct idbpq_sync_opts {
+    uint32_t struct_size;          /* set by idbpq_sync_opts_init */
+    idbpq_sync_policy policy;
+    const char *newest_field;      /* NEWEST: dotted property path */
+    idbpq_sync_resolve_fn resolve;
+    void *resolve_ctx;
+    idbpq_sync_log_fn log;         /* may be NULL */
+    void *log_ctx;
+    int32_t dry_run;               /* compute and report, write nothing anywhere */
+    int32_t push, pull;            /* directions (both 1 by default) */
+    idbpq_record_writer_opts writer; /* data files: codec, row groups... */
+    uint64_t target_file_bytes;    /* data file size aimed at (default 64 MiB) */
+    uint32_t checkpoint_interval;  /* a checkpoint after every N-th version (default 10) */
+    uint32_t max_attempts;         /* commit attempts before IDBPQ_CONFLICT (default 20) */
+    const char *key_column;        /* tables idbpq did not write: the key column */
+    void (*progress)(void *ctx, const idbpq_sync_progress *p);
+    void *progress_ctx;
+    int (*should_abort)(void *ctx); /* polled; non-zero stops with IDBPQ_ABORTED */
+    void *abort_ctx;
+} idbpq_sync_opts;
+IDBPQ_API void idbpq_sync_opts_init(idbpq_sync_opts *o);
+
+typedef struct idbpq_sync_result {
+    int64_t from_version, to_version; /* the table's version at the last sync and now */
+    int64_t committed_version;     /* the version this sync committed; -1 none */
+    uint64_t pulled_upserts, pulled_deletes;      /* applied to the store */
+    uint64_t pushed_inserts, pushed_updates, pushed_deletes;
+    uint64_t conflicts, conflicts_local, conflicts_table, conflicts_merged;
+    uint64_t scanned;              /* store records compared */
+    uint64_t files_added, files_removed, cdc_files;
+    uint64_t bytes_written;        /* data, change data, log */
+    uint32_t attempts;             /* commit attempts (1 when no race was lost) */
+} idbpq_sync_result;
+
+IDBPQ_API idbpq_status idbpq_sync(const idbpq_sync_local *local, idbpq_sync_state *state,
+                                  const idbpq_table_io *table, const idbpq_sync_opts *opts,
+                                  idbpq_sync_result *res, const idbpq_allocator *alc,
+                                  idbpq_error *err);
+
+/** The store side over a browser profile's store (read-only: digests of the stored bytes,
+ *  values decoded only for changed records). */
+IDBPQ_API idbpq_status idbpq_sync_local_profile(idbpq_sync_local *l, idbpq_profile *p,
+                                                uint32_t origin, uint32_t db, uint32_t store,
+                                                idbpq_error *err);
+IDBPQ_API void idbpq_sync_local_profile_free(idbpq_sync_local *l);
 
 #ifdef __cplusplus
 }
