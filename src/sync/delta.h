@@ -60,6 +60,10 @@ idbpq_status idbpq__jw_raw(struct idbpq__buf *b, const char *s);             /* 
 idbpq_status idbpq__jw_int(struct idbpq__buf *b, int64_t v);
 idbpq_status idbpq__jw_key(struct idbpq__buf *b, const char *k, int first);  /* [,]"k": */
 
+/* Random bytes for UUIDs (file names, txn ids, sync replica ids): /dev/urandom natively; the
+ * wasm build supplies its own (crypto.getRandomValues). */
+void idbpq__random_bytes(void *out, size_t n);
+
 /* ---- the log (delta_log.c) ----------------------------------------------------------------- */
 
 #define IDBPQ__DELTA_LOG "_delta_log"
@@ -169,6 +173,11 @@ idbpq_status idbpq__dtemplate_load(struct idbpq__dtemplate **out, idbpq_table *t
                                    uint64_t file_index, const idbpq_allocator *alc,
                                    struct idbpq__err *err);
 void idbpq__dtemplate_free(struct idbpq__dtemplate *tm);
+/* The template of a file just closed (keep 1): the schema later files of the same commit
+ * share when the first one inferred it (sync_push.c splits a large push into files). */
+idbpq_status idbpq__dtemplate_from_dfile(struct idbpq__dtemplate **out,
+                                         const struct idbpq__dfile *f,
+                                         const idbpq_allocator *alc, struct idbpq__err *err);
 
 /* Opens a new data file (change_data 0; under the root) or change-data file (change_data 1;
  * under _change_data/, with a `_change_type` STRING column). Records must come in key order
