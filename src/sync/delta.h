@@ -60,10 +60,6 @@ idbpq_status idbpq__jw_raw(struct idbpq__buf *b, const char *s);             /* 
 idbpq_status idbpq__jw_int(struct idbpq__buf *b, int64_t v);
 idbpq_status idbpq__jw_key(struct idbpq__buf *b, const char *k, int first);  /* [,]"k": */
 
-/* Random bytes for UUIDs (file names, txn ids, sync replica ids): /dev/urandom natively; the
- * wasm build supplies its own (crypto.getRandomValues). */
-void idbpq__random_bytes(void *out, size_t n);
-
 /* ---- the log (delta_log.c) ----------------------------------------------------------------- */
 
 #define IDBPQ__DELTA_LOG "_delta_log"
@@ -205,6 +201,29 @@ idbpq_status idbpq__dfile_schema_string(const struct idbpq__dfile *f, idbpq_buff
                                         int *needs_variant, int *needs_column_mapping,
                                         struct idbpq__err *err);
 void idbpq__dfile_free(struct idbpq__dfile *f);
+
+/* delta_schema.c: schema s as a Delta schemaString (appended to out), without the root
+ * column `skip` (NULL: none). A name Spark refuses without column mapping sets
+ * *needs_column_mapping and the fields then carry delta.columnMapping.id (1, 2... depth
+ * first) and delta.columnMapping.physicalName (the Parquet name); a VARIANT sets
+ * *needs_variant. UNSUPPORTED (naming the column) for names equal ignoring case, shredded
+ * VARIANTs, TIMESTAMPs not adjusted to UTC and types Delta lacks. */
+idbpq_status idbpq__delta_schema_string(const idbpq_schema *s, const char *skip,
+                                        struct idbpq__buf *out, int *needs_variant,
+                                        int *needs_column_mapping, struct idbpq__err *err);
+/* delta_stats.c: an add's stats JSON (appended to out) from the written file's footer m.
+ * node_nulls (per schema node, -1 unknown; NULL: none known): rows whose LIST, MAP or
+ * VARIANT column (reached through structs only) is null, counted while writing. The root
+ * column skip is left out; max_indexed columns are indexed (0: 32). */
+idbpq_status idbpq__delta_stats(const idbpq_schema *s, const idbpq_file_meta *m,
+                                const int64_t *node_nulls, const char *skip,
+                                uint32_t max_indexed, struct idbpq__buf *out);
+/* The randomness behind file names and ids: n bytes from the system's generator. A weak
+ * symbol reading /dev/urandom (getrandom where it exists); the WebAssembly glue defines
+ * its own (crypto.getRandomValues), since the wasm build imports no WASI random call. */
+idbpq_status idbpq__random_bytes(void *out, size_t n);
+/* A random (version 4) UUID as 36 characters and a NUL into out. */
+idbpq_status idbpq__uuid4(char out[37]);
 
 /* ---- a commit (delta_txn.c) ---------------------------------------------------------------- */
 

@@ -1,0 +1,320 @@
+/*
+ * sync_state_file.c — the sync state in one file: what the store held at the last sync, as
+ * key -> 16-byte content digest in key order, plus a JSON header (table id, replica id, the
+ * table version synced). The CLI keeps it beside nothing the user owns (profiles are never
+ * written). Layout, all integers little-endian:
+ *
+ *   "IDBPQST1"  u32 header_len  header JSON
+ *   entries:    u32 key_len (>= 1)  key (sortable key encoding)  digest[16]   ... in key order
+ *   trailer:    u32 0  u64 entry count  u32 CRC-32 of every byte before the CRC
+ *
+ * The file is read as a stream (a buffered FILE), so memory does not grow with the store. A
+ * save merges the old file with the updates into a temporary file that is fsynced and renamed
+ * over the old one (idbpq_file_sink): a crash leaves the previous state whole. The CRC and the
+ * trailer's count catch a truncated or damaged file, which is refused with its offset rather
+ * than read as a smaller store (that would make every record look new, or deleted).
+ */
+#include "common/common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAGIC "IDBPQST1"
+#define MAX_HEADER (1u << 20)
+#define MAX_KEY (1u << 24)
+
+struct state_file {
+    const idbpq_allocator *alc;
+    char *path;
+    FILE *f;                   /* open for the entry stream, NULL otherwise */
+    uint64_t off;              /* bytes consumed from f */
+    uint32_t crc;              /* over the bytes consumed */
+    uint64_t count;            /* entries read */
+    uint8_t *key;              /* the last key read (entries point here) */
+    size_t key_cap;
+    int ended;
+};
+
+static idbpq_status serr(idbpq_error *err, idbpq_status st, uint64_t off, const char *fmt,
+                         const char *a, const char *b)
+{
+    if (err) {
+        err->status = st;
+        err->offset = off;
+        snprintf(err->msg, sizeof err->msg, fmt, a, b);
+    }
+    return st;
+}
+
+/* Reads exactly n bytes, folding them into the CRC. */
+static idbpq_status rd(struct state_file *s, void *p, size_t n, idbpq_error *err)
+{
+    if (n && fread(p, 1, n, s->f) != n)
+        return serr(err, IDBPQ_CORRUPT, s->off, "%s: sync state truncated at byte %s",
+                    s->path, "");
+    s->crc = idbpq__crc32(s->crc, p, n);
+    s->off += n;
+    return IDBPQ_OK;
+}
+
+static void close_stream(struct state_file *s)
+{
+    if (s->f) fclose(s->f);
+    s->f = NULL;
+}
+
+/* Opens the file and reads the header; *header gets it when not NULL. END: no file. */
+static idbpq_status open_stream(struct state_file *s, idbpq_buffer *header, idbpq_error *err)
+{
+    close_stream(s);
+    s->off = 0;
+    s->crc = 0;
+    s->count = 0;
+    s->ended = 0;
+    s->f = fopen(s->path, "rb");
+    if (!s->f) {
+        if (errno == ENOENT) return IDBPQ_END;
+        return serr(err, IDBPQ_IO, 0, "%s: %s", s->path, strerror(errno));
+    }
+    char magic[8];
+    uint8_t l4[4];
+    IDBPQ__TRY(rd(s, magic, 8, err));
+    if (memcmp(magic, MAGIC, 8))
+        return serr(err, IDBPQ_CORRUPT, 0, "%s: not an idbpq sync state file%s", s->path, "");
+    IDBPQ__TRY(rd(s, l4, 4, err));
+    uint32_t hl = idbpq__le32(l4);
+    if (hl > MAX_HEADER)
+        return serr(err, IDBPQ_CORRUPT, 8, "%s: sync state header length absurd at byte 8%s",
+                    s->path, "");
+    char *h = idbpq__malloc(s->alc, hl + 1u);
+    if (!h) return IDBPQ_NOMEM;
+    idbpq_status st = rd(s, h, hl, err);
+    if (st == IDBPQ_OK && header) {
+        header->len = 0;
+        if (header->cap < hl + 1u) {
+            const idbpq_allocator *a = idbpq__alc(header->alc);
+            uint8_t *p = idbpq__realloc(a, header->data, header->cap, hl + 1u);
+            if (!p) st = IDBPQ_NOMEM;
+            else {
+                header->data = p;
+                header->cap = hl + 1u;
+            }
+        }
+        if (st == IDBPQ_OK) {
+            memcpy(header->data, h, hl);
+            header->data[hl] = 0;
+            header->len = hl;
+        }
+    }
+    idbpq__free(s->alc, h, hl + 1u);
+    return st;
+}
+
+static idbpq_status st_load(void *ctx, idbpq_buffer *header, idbpq_error *err)
+{
+    struct state_file *s = ctx;
+    idbpq_status st = open_stream(s, header, err);
+    close_stream(s);
+    return st;
+}
+
+static idbpq_status st_rewind(void *ctx, idbpq_error *err)
+{
+    struct state_file *s = ctx;
+    idbpq_status st = open_stream(s, NULL, err);
+    if (st == IDBPQ_END) {
+        s->ended = 1;  /* no state yet: no entries */
+        return IDBPQ_OK;
+    }
+    return st;
+}
+
+static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *err)
+{
+    struct state_file *s = ctx;
+    if (s->ended || !s->f) return IDBPQ_END;
+    uint8_t l4[4];
+    IDBPQ__TRY(rd(s, l4, 4, err));
+    uint32_t kl = idbpq__le32(l4);
+    if (kl == 0) {  /* the trailer */
+        uint8_t t[8], c4[4];
+        uint64_t at = s->off;
+        IDBPQ__TRY(rd(s, t, 8, err));
+        uint32_t want = s->crc;
+        if (fread(c4, 1, 4, s->f) != 4)
+            return serr(err, IDBPQ_CORRUPT, s->off, "%s: sync state truncated at byte %s",
+                        s->path, "");
+        if (idbpq__le64(t) != s->count || idbpq__le32(c4) != want)
+            return serr(err, IDBPQ_CHECKSUM, at,
+                        "%s: sync state damaged (count or CRC-32 mismatch in the trailer)%s",
+                        s->path, "");
+        s->ended = 1;
+        close_stream(s);
+        return IDBPQ_END;
+    }
+    if (kl > MAX_KEY)
+        return serr(err, IDBPQ_CORRUPT, s->off - 4, "%s: sync state key length absurd%s",
+                    s->path, "");
+    if (kl > s->key_cap) {
+        uint8_t *p = idbpq__realloc(s->alc, s->key, s->key_cap, kl);
+        if (!p) return IDBPQ_NOMEM;
+        s->key = p;
+        s->key_cap = kl;
+    }
+    IDBPQ__TRY(rd(s, s->key, kl, err));
+    IDBPQ__TRY(rd(s, e->hash, 16, err));
+    e->key = s->key;
+    e->key_len = kl;
+    e->deleted = 0;
+    s->count++;
+    return IDBPQ_OK;
+}
+
+/* ---- save: merge the old entries with the updates ----------------------------------------- */
+
+static int entry_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
+static int upd_cmp(const void *x, const void *y)
+{
+    const idbpq_sync_state_entry *a = x, *b = y;
+    return entry_cmp(a->key, a->key_len, b->key, b->key_len);
+}
+
+struct writer {
+    idbpq_sink sink;
+    uint32_t crc;
+    uint64_t count;
+    idbpq_status st;
+};
+
+static void w_bytes(struct writer *w, const void *p, size_t n)
+{
+    if (w->st != IDBPQ_OK || !n) return;
+    w->crc = idbpq__crc32(w->crc, p, n);
+    w->st = w->sink.write(w->sink.ctx, p, n);
+}
+
+static void w_u32(struct writer *w, uint32_t v)
+{
+    uint8_t b[4];
+    idbpq__st_le32(b, v);
+    w_bytes(w, b, 4);
+}
+
+static void w_entry(struct writer *w, const uint8_t *k, size_t kn, const uint8_t h[16])
+{
+    w_u32(w, (uint32_t)kn);
+    w_bytes(w, k, kn);
+    w_bytes(w, h, 16);
+    w->count++;
+}
+
+static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_state_entry *e,
+                            size_t n, idbpq_error *err)
+{
+    struct state_file *s = ctx;
+    size_t hl = header ? strlen(header) : 0;
+    if (hl > MAX_HEADER) return serr(err, IDBPQ_INVALID_ARG, 0, "%s: header too long%s",
+                                     s->path, "");
+    for (size_t i = 0; i < n; i++)
+        if (!e[i].key_len || e[i].key_len > MAX_KEY)
+            return serr(err, IDBPQ_INVALID_ARG, 0, "%s: a state key is empty or too long%s",
+                        s->path, "");
+    idbpq_sync_state_entry *u = NULL;
+    if (n) {
+        u = idbpq__malloc(s->alc, n * sizeof *u);
+        if (!u) return IDBPQ_NOMEM;
+        memcpy(u, e, n * sizeof *u);
+        qsort(u, n, sizeof *u, upd_cmp);
+    }
+    idbpq_file_sink *fs = NULL;
+    struct writer w = {0};
+    char eb[256] = "";
+    idbpq_status st = idbpq_file_sink_open(&fs, s->path, &w.sink, eb, sizeof eb);
+    if (st != IDBPQ_OK) {
+        idbpq__free(s->alc, u, n * sizeof *u);
+        return serr(err, st, 0, "%s%s", eb, "");
+    }
+    w_bytes(&w, MAGIC, 8);
+    w_u32(&w, (uint32_t)hl);
+    w_bytes(&w, header, hl);
+    /* Merge: the old stream and the sorted updates; for equal keys the last update wins. */
+    idbpq_sync_state_entry old;
+    st = st_rewind(s, err);
+    idbpq_status ost = st == IDBPQ_OK ? st_next(s, &old, err) : st;
+    size_t i = 0;
+    while (st == IDBPQ_OK && w.st == IDBPQ_OK && (ost == IDBPQ_OK || i < n)) {
+        while (i + 1 < n && !upd_cmp(&u[i], &u[i + 1])) i++;  /* last of equal keys */
+        int c = ost != IDBPQ_OK ? 1
+              : i >= n          ? -1
+                                : entry_cmp(old.key, old.key_len, u[i].key, u[i].key_len);
+        if (c < 0) {
+            w_entry(&w, old.key, old.key_len, old.hash);
+            ost = st_next(s, &old, err);
+        } else {
+            if (!u[i].deleted) w_entry(&w, u[i].key, u[i].key_len, u[i].hash);
+            if (c == 0) ost = st_next(s, &old, err);
+            i++;
+        }
+        if (ost != IDBPQ_OK && ost != IDBPQ_END) st = ost;
+    }
+    close_stream(s);
+    if (st == IDBPQ_OK && w.st == IDBPQ_OK) {
+        uint8_t t[8];
+        w_u32(&w, 0);
+        idbpq__st_le64(t, w.count);
+        w_bytes(&w, t, 8);
+        uint8_t c4[4];
+        idbpq__st_le32(c4, w.crc);
+        if (w.st == IDBPQ_OK) w.st = w.sink.write(w.sink.ctx, c4, 4);
+    }
+    if (st == IDBPQ_OK && w.st != IDBPQ_OK)
+        st = serr(err, w.st, 0, "%s: writing the sync state failed%s", s->path, "");
+    if (st == IDBPQ_OK) {
+        st = idbpq_file_sink_commit(fs, eb, sizeof eb);
+        if (st != IDBPQ_OK) serr(err, st, 0, "%s%s", eb, "");
+    }
+    idbpq_file_sink_abort(fs);
+    idbpq__free(s->alc, u, n * sizeof *u);
+    return st;
+}
+
+idbpq_status idbpq_sync_state_file(idbpq_sync_state *st, const char *path,
+                                   const idbpq_allocator *alc, idbpq_error *err)
+{
+    if (!st || !path) return IDBPQ_INVALID_ARG;
+    memset(st, 0, sizeof *st);
+    alc = idbpq__alc(alc);
+    struct state_file *s = idbpq__calloc(alc, sizeof *s);
+    if (!s) return IDBPQ_NOMEM;
+    s->alc = alc;
+    s->path = idbpq__strndup(alc, path, SIZE_MAX);
+    if (!s->path) {
+        idbpq__free(alc, s, sizeof *s);
+        return IDBPQ_NOMEM;
+    }
+    (void)err;
+    st->ctx = s;
+    st->load = st_load;
+    st->rewind = st_rewind;
+    st->next = st_next;
+    st->save = st_save;
+    return IDBPQ_OK;
+}
+
+void idbpq_sync_state_file_free(idbpq_sync_state *st)
+{
+    if (!st || !st->ctx) return;
+    struct state_file *s = st->ctx;
+    close_stream(s);
+    idbpq__free(s->alc, s->key, s->key_cap);
+    idbpq__free(s->alc, s->path, strlen(s->path) + 1);
+    idbpq__free(s->alc, s, sizeof *s);
+    st->ctx = NULL;
+}
