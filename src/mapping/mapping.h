@@ -140,6 +140,8 @@ struct idbpq__plan_opts {
     uint32_t max_depth;
     int32_t out_of_line_key;         /* a `_key` column */
     int32_t one_pass;                /* the schema comes from a sample: add `_raw_key` */
+    int32_t delta_names;             /* Delta table: column names unique ignoring ASCII
+                                        case, `_change_type` reserved at the root */
 };
 
 /* Builds the schema (finished) and the type map (jsnodes allocated in arena). */
@@ -210,6 +212,35 @@ idbpq_status idbpq__todatum_row(struct idbpq__todatum *t, const struct idbpq__ty
 /* IEEE 754 binary16 bits to float, exactly (NaN payloads kept): Float16Array elements, and
  * FLOAT16 columns of other files. */
 float idbpq__half_to_float(uint16_t h);
+
+/* ---- record_writer.c: one schema for many files (Delta tables) -------------------------- */
+
+/* Set after idbpq_record_writer_create, before anything else:
+ *   schema + typemap: the template, i.e. the Parquet schema and the "idbpq" footer document
+ *     of a file of the table (both copied). The file gets exactly that schema; values and
+ *     keys that do not fit go to `_raw` (reason SCHEMA) and `_raw_key` (SCHEMA error when
+ *     the template has no `_raw_key`). schema NULL: inferred as usual (observe + begin, or a
+ *     sample), with names Delta accepts and a `_raw_key` beside an inferred `_key`, so that
+ *     the file can be the template of later ones.
+ *   extra: a STRING column of that name appended to the root (`_change_type`), filled by
+ *     idbpq__record_writer_write_extra; NULL: none.
+ *   on_row: sees each row's datum before it is written (statistics the footer lacks). */
+struct idbpq__rw_fixed {
+    const idbpq_schema *schema;
+    const char *typemap;
+    size_t typemap_len;
+    const char *extra;
+    void (*on_row)(void *ctx, const idbpq_datum *row);
+    void *on_row_ctx;
+};
+idbpq_status idbpq__record_writer_fix(idbpq_record_writer *w, const struct idbpq__rw_fixed *f);
+/* idbpq_record_writer_write with the extra column's text (extra NULL: null). */
+idbpq_status idbpq__record_writer_write_extra(idbpq_record_writer *w, const idbpq_value *key,
+                                             const idbpq_value *value, const char *extra,
+                                             size_t extra_n);
+/* The file's schema once it is fixed (after begin, or the sample's flush); else NULL. The
+ * extra column, when there is one, is its last root child. */
+const idbpq_schema *idbpq__record_writer_schema(const idbpq_record_writer *w);
 
 /* ---- reading ------------------------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
  * column when an object property has more than one kind of absence.
  */
 #include <stdio.h>
+#include <strings.h>
 
 #include "mapping/mapping.h"
 #include "mapping/variant.h"
@@ -150,33 +151,39 @@ static char *utf8_name(struct idbpq__arena *a, const idbpq_str *s)
     return out;
 }
 
-/* Whether `name` is already a child of group `parent`. */
-static int name_taken(const idbpq_schema *s, int32_t parent, const char *name)
+/* Whether `name` is already a child of group `parent` (ignoring ASCII case when ci). */
+static int name_taken(const idbpq_schema *s, int32_t parent, const char *name, int ci)
 {
     /* Children lists exist only once the schema is finished: scan by parent. Groups are
      * added depth-first, so a group's children follow it. */
     int32_t n = idbpq_schema_num_nodes(s);
     for (int32_t i = parent + 1; i < n; i++) {
         const idbpq_schema_node *c = idbpq_schema_node_at(s, i);
-        if (c->parent == parent && strcmp(c->name, name) == 0) return 1;
+        if (c->parent == parent &&
+            (ci ? !strcasecmp(c->name, name) : strcmp(c->name, name) == 0))
+            return 1;
     }
     return 0;
 }
 
-/* name, or name~2, name~3... : the first one free under parent (and not reserved at the root). */
+/* name, or name~2, name~3... : the first one free under parent (and not reserved at the root).
+ * For Delta tables (delta_names) names also differ ignoring case, and `_change_type` (the
+ * change-data column) is reserved. */
 static const char *unique_name(struct planner *p, int32_t parent, const char *name)
 {
-    static const char *const reserved[] = {"_key", "_raw", "_value"};
-    int clash = name_taken(p->s, parent, name);
+    static const char *const reserved[] = {"_key", "_raw", "_value", "_change_type"};
+    int ci = p->o->delta_names;
+    int clash = name_taken(p->s, parent, name, ci);
     if (parent == 0)
-        for (size_t i = 0; i < 3; i++) clash |= strcmp(name, reserved[i]) == 0;
+        for (size_t i = 0; i < (ci ? 4u : 3u); i++)
+            clash |= ci ? !strcasecmp(name, reserved[i]) : strcmp(name, reserved[i]) == 0;
     if (!clash) return name;
     size_t len = strlen(name);
     char *out = idbpq__arena_alloc(p->arena, len + 16);
     if (!out) return NULL;
     for (unsigned k = 2;; k++) {
         snprintf(out, len + 16, "%s~%u", name, k);
-        if (!name_taken(p->s, parent, out)) return out;
+        if (!name_taken(p->s, parent, out, ci)) return out;
     }
 }
 

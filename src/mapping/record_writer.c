@@ -7,6 +7,10 @@
  * `_raw`. Either way rows stream to the Parquet writer, whose buffered row group is the
  * other bound on memory. Keys are checked for order as they pass: when every key came in
  * IndexedDB order the file declares sorting_columns on the key column.
+ *
+ * A Delta table's files must all share one schema (idbpq__record_writer_fix): the writer
+ * then takes the schema and type map of an existing file instead of inferring one, and
+ * sends whatever does not fit to `_raw` / `_raw_key` as the one-pass mode does.
  */
 #include <math.h>
 
@@ -16,6 +20,8 @@ enum { S_NEW, S_OBSERVING, S_SAMPLING, S_WRITING, S_FINISHED, S_BROKEN };
 
 struct sample_rec {
     idbpq_value *key, *value;
+    const char *extra;                 /* the extra column's text (NULL: null) */
+    size_t extra_n;
 };
 
 struct idbpq_record_writer {
@@ -44,6 +50,14 @@ struct idbpq_record_writer {
     idbpq_keygen gen_observe, gen;     /* the reader's key generator replayed over the records
                                           of each pass (key_of) */
     idbpq_record_stats stats;
+    /* Fixed schema (idbpq__record_writer_fix) */
+    int fixed;                         /* fix() was called */
+    idbpq_schema *tmpl;                /* the template's schema, copied; NULL: infer */
+    idbpq_vbatch *tmpl_nodes;          /* the template's decoded type map lives here */
+    const char *extra;                 /* extra STRING column at the root, or NULL */
+    int32_t extra_node;
+    void (*on_row)(void *ctx, const idbpq_datum *row);
+    void *on_row_ctx;
 };
 
 void idbpq_record_writer_opts_init(idbpq_record_writer_opts *o)
@@ -116,6 +130,8 @@ void idbpq_record_writer_free(idbpq_record_writer *w)
     idbpq_writer_free(w->pw);
     idbpq__todatum_free(&w->td);
     idbpq_schema_free(w->schema);
+    idbpq_schema_free(w->tmpl);
+    idbpq_vbatch_free(w->tmpl_nodes);
     idbpq__infer_free(&w->infer);
     idbpq_vbatch_free(w->sample);
     idbpq_vbatch_free(w->scratch);
@@ -202,20 +218,73 @@ idbpq_status idbpq_record_writer_observe(idbpq_record_writer *w, const idbpq_val
 
 /* ---- starting the file ---------------------------------------------------------------------- */
 
+/* A copy of schema s (node numbers kept: nodes are added in footer order), plus a STRING
+ * column `extra` at the end of the root when given (its node is the last one). */
+static idbpq_status schema_copy(idbpq_record_writer *w, const idbpq_schema *s, const char *extra,
+                                idbpq_schema **out)
+{
+    idbpq_schema *c;
+    IDBPQ__TRY(idbpq_schema_create(&c, w->alc));
+    idbpq_status st = IDBPQ_OK;
+    int32_t n = idbpq_schema_num_nodes(s), node;
+    for (int32_t i = 1; i < n && st == IDBPQ_OK; i++) {
+        const idbpq_schema_node *g = idbpq_schema_node_at(s, i);
+        st = idbpq_schema_add(c, g->parent, g->name, g->repetition, g->type, g->type_length,
+                              g->logical.kind == IDBPQ_LT_NONE ? NULL : &g->logical, &node);
+        if (st == IDBPQ_OK && node != i) st = IDBPQ_INVALID_ARG;
+    }
+    if (st == IDBPQ_OK && extra) {
+        for (int32_t i = 1; i < n; i++)
+            if (idbpq_schema_node_at(s, i)->parent == 0 &&
+                strcmp(idbpq_schema_node_at(s, i)->name, extra) == 0)
+                st = idbpq__fail(&w->err, IDBPQ_SCHEMA, "the schema has a column %s already",
+                                 extra);
+        idbpq_logical l;
+        memset(&l, 0, sizeof l);
+        l.kind = IDBPQ_LT_STRING;
+        if (st == IDBPQ_OK)
+            st = idbpq_schema_add(c, 0, extra, IDBPQ_OPTIONAL, IDBPQ_BYTE_ARRAY, 0, &l,
+                                  &w->extra_node);
+    }
+    if (st == IDBPQ_OK) st = idbpq_schema_finish(c);
+    if (st != IDBPQ_OK) {
+        if (!w->err.msg[0]) idbpq__fail(&w->err, st, "schema copy: %s", idbpq_schema_errmsg(c));
+        idbpq_schema_free(c);
+        return st;
+    }
+    *out = c;
+    return IDBPQ_OK;
+}
+
 static idbpq_status start(idbpq_record_writer *w)
 {
-    struct idbpq__plan_opts po;
-    memset(&po, 0, sizeof po);
-    po.mixed_as_json = w->opts.mixed_as_json;
-    po.shred_variants = w->opts.shred_variants;
-    po.max_columns = w->opts.max_columns;
-    po.max_depth = w->opts.max_depth;
-    po.out_of_line_key = out_of_line(w);
-    po.one_pass = w->observed == 0;
-    IDBPQ__TRY(idbpq__plan(&w->infer, &po, &w->keep, w->alc, &w->schema, &w->tm, &w->err));
+    if (w->tmpl) {
+        /* The template's schema and type map (decoded in fix()); nothing is inferred. */
+        IDBPQ__TRY(schema_copy(w, w->tmpl, w->extra, &w->schema));
+    } else {
+        struct idbpq__plan_opts po;
+        memset(&po, 0, sizeof po);
+        po.mixed_as_json = w->opts.mixed_as_json;
+        po.shred_variants = w->opts.shred_variants;
+        po.max_columns = w->opts.max_columns;
+        po.max_depth = w->opts.max_depth;
+        po.out_of_line_key = out_of_line(w);
+        /* A fixed-schema file may become the template of later ones: keys they cannot
+         * hold need `_raw_key` even when this file saw every key. */
+        po.one_pass = w->observed == 0 || w->fixed;
+        po.delta_names = w->fixed;
+        IDBPQ__TRY(idbpq__plan(&w->infer, &po, &w->keep, w->alc, &w->schema, &w->tm, &w->err));
+        if (w->extra) {
+            idbpq_schema *planned = w->schema;
+            w->schema = NULL;
+            idbpq_status st = schema_copy(w, planned, w->extra, &w->schema);
+            idbpq_schema_free(planned);
+            IDBPQ__TRY(st);
+        }
+    }
     IDBPQ__TRY(idbpq__todatum_init(&w->td, w->schema, w->alc));
     w->td.max_depth = w->opts.max_depth + 40;
-    w->td.one_pass = w->observed == 0;
+    w->td.one_pass = w->observed == 0 || w->fixed;
     idbpq_status st = idbpq_writer_open(&w->pw, w->schema, &w->sink, &w->opts.parquet, w->alc);
     if (st != IDBPQ_OK)
         return idbpq__fail(&w->err, st, "%s", idbpq_writer_errmsg(NULL));
@@ -224,12 +293,43 @@ static idbpq_status start(idbpq_record_writer *w)
     return IDBPQ_OK;
 }
 
+idbpq_status idbpq__record_writer_fix(idbpq_record_writer *w, const struct idbpq__rw_fixed *f)
+{
+    if (!w || !f) return IDBPQ_INVALID_ARG;
+    if (w->state != S_NEW || w->fixed) return fail_state(w, "fix");
+    w->fixed = 1;
+    w->on_row = f->on_row;
+    w->on_row_ctx = f->on_row_ctx;
+    if (f->extra && !(w->extra = idbpq__arena_strndup(&w->keep, f->extra, strlen(f->extra))))
+        return IDBPQ_NOMEM;
+    if (!f->schema) return IDBPQ_OK;
+    if (!f->typemap)
+        return idbpq__fail(&w->err, IDBPQ_INVALID_ARG, "a template needs its type map");
+    IDBPQ__TRY(schema_copy(w, f->schema, NULL, &w->tmpl));
+    IDBPQ__TRY(idbpq_vbatch_create(&w->tmpl_nodes, w->alc));
+    idbpq_store_desc ignored;
+    idbpq_status st = idbpq__typemap_decode(w->tmpl_nodes, w->tmpl, f->typemap, f->typemap_len,
+                                            &w->tm, &ignored, &w->err);
+    if (st != IDBPQ_OK) return st;
+    if (w->tm.has_key != out_of_line(w))
+        return idbpq__fail(&w->err, IDBPQ_SCHEMA,
+                           "the template %s a `_key` column but the store's keys are %s",
+                           w->tm.has_key ? "has" : "lacks", out_of_line(w) ? "out-of-line"
+                                                                            : "in-line");
+    return IDBPQ_OK;
+}
+
+const idbpq_schema *idbpq__record_writer_schema(const idbpq_record_writer *w)
+{
+    return w && w->state >= S_WRITING ? w->schema : NULL;
+}
+
 idbpq_status idbpq_record_writer_begin(idbpq_record_writer *w, const idbpq_sink *sink)
 {
     if (!w || !sink || !sink->write) return IDBPQ_INVALID_ARG;
     if (w->state != S_NEW && w->state != S_OBSERVING) return fail_state(w, "begin");
     w->sink = *sink;
-    if (w->state == S_NEW) {
+    if (w->state == S_NEW && !w->tmpl) {
         w->state = S_SAMPLING;
         return idbpq_vbatch_create(&w->sample, w->alc);
     }
@@ -271,7 +371,8 @@ static idbpq_status track_key(idbpq_record_writer *w, const idbpq_key *k)
 }
 
 static idbpq_status write_one(idbpq_record_writer *w, const idbpq_value *key,
-                              const idbpq_value *value, idbpq_keygen *gen)
+                              const idbpq_value *value, idbpq_keygen *gen, const char *extra,
+                              size_t extra_n)
 {
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
@@ -296,6 +397,14 @@ static idbpq_status write_one(idbpq_record_writer *w, const idbpq_value *key,
         w->stats.fallbacks++;
         w->stats.by_reason[w->td.reason]++;
     }
+    if (w->extra && extra) {
+        if (extra_n > UINT32_MAX) return IDBPQ_LIMIT;
+        idbpq_datum *x = &row->u.items[w->td.pos[w->extra_node]];
+        x->kind = IDBPQ_DATUM_BYTES;
+        x->len = (uint32_t)extra_n;
+        x->u.bytes = extra_n ? (const uint8_t *)extra : (const uint8_t *)"";
+    }
+    if (w->on_row) w->on_row(w->on_row_ctx, row);
     idbpq_status st = idbpq_writer_write_row(w->pw, row);
     if (st != IDBPQ_OK)
         return idbpq__fail(&w->err, st, "record %llu: %s", (unsigned long long)w->stats.records,
@@ -310,7 +419,7 @@ static idbpq_status flush_sample(idbpq_record_writer *w)
     IDBPQ__TRY(start(w));
     const struct sample_rec *r = (const struct sample_rec *)(void *)w->sample_recs.p;
     size_t n = w->sample_recs.len / sizeof *r;
-    for (size_t i = 0; i < n; i++) IDBPQ__TRY(write_one(w, r[i].key, r[i].value, NULL));
+    for (size_t i = 0; i < n; i++) IDBPQ__TRY(write_one(w, r[i].key, r[i].value, NULL, r[i].extra, r[i].extra_n));
     idbpq_vbatch_free(w->sample);
     w->sample = NULL;
     idbpq__buf_free(&w->sample_recs);
@@ -318,7 +427,8 @@ static idbpq_status flush_sample(idbpq_record_writer *w)
     return IDBPQ_OK;
 }
 
-static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const idbpq_value *value)
+static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const idbpq_value *value,
+                         const char *extra, size_t extra_n)
 {
     idbpq_vbatch_reset(w->scratch);
     idbpq_key *k;
@@ -328,6 +438,14 @@ static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const i
     struct sample_rec r;
     r.key = kv ? idbpq_value_copy(w->sample, kv) : NULL;
     r.value = idbpq_value_copy(w->sample, value);
+    r.extra = NULL;
+    r.extra_n = extra_n;
+    if (extra) {
+        char *x = idbpq_vbatch_alloc(w->sample, extra_n + 1);
+        if (!x) return IDBPQ_NOMEM;
+        memcpy(x, extra, extra_n);
+        r.extra = x;
+    }
     if (!r.value || (kv && !r.key)) return IDBPQ_NOMEM;
     IDBPQ__TRY(idbpq__buf_append(&w->sample_recs, &r, sizeof r));
     IDBPQ__TRY(idbpq__infer_add(&w->infer, r.key, r.value));
@@ -335,17 +453,24 @@ static idbpq_status hold(idbpq_record_writer *w, const idbpq_value *key, const i
     return IDBPQ_OK;
 }
 
-idbpq_status idbpq_record_writer_write(idbpq_record_writer *w, const idbpq_value *key,
-                                       const idbpq_value *value)
+idbpq_status idbpq__record_writer_write_extra(idbpq_record_writer *w, const idbpq_value *key,
+                                             const idbpq_value *value, const char *extra,
+                                             size_t extra_n)
 {
     if (!w || !value) return IDBPQ_INVALID_ARG;
     idbpq_status st;
-    if (w->state == S_SAMPLING) st = hold(w, key, value);
-    else if (w->state == S_WRITING) st = write_one(w, key, value, &w->gen);
+    if (w->state == S_SAMPLING) st = hold(w, key, value, extra, extra_n);
+    else if (w->state == S_WRITING) st = write_one(w, key, value, &w->gen, extra, extra_n);
     else return fail_state(w, "write");
     /* A bad key is the caller's mistake about one record, not a broken file. */
     if (st != IDBPQ_OK && st != IDBPQ_INVALID_ARG) w->state = S_BROKEN;
     return st;
+}
+
+idbpq_status idbpq_record_writer_write(idbpq_record_writer *w, const idbpq_value *key,
+                                       const idbpq_value *value)
+{
+    return idbpq__record_writer_write_extra(w, key, value, NULL, 0);
 }
 
 /* ---- finishing ------------------------------------------------------------------------------ */

@@ -60,6 +60,10 @@ idbpq_status idbpq__jw_raw(struct idbpq__buf *b, const char *s);             /* 
 idbpq_status idbpq__jw_int(struct idbpq__buf *b, int64_t v);
 idbpq_status idbpq__jw_key(struct idbpq__buf *b, const char *k, int first);  /* [,]"k": */
 
+/* Random bytes for UUIDs (file names, txn ids, sync replica ids): /dev/urandom natively; the
+ * wasm build supplies its own (crypto.getRandomValues). */
+void idbpq__random_bytes(void *out, size_t n);
+
 /* ---- the log (delta_log.c) ----------------------------------------------------------------- */
 
 #define IDBPQ__DELTA_LOG "_delta_log"
@@ -218,11 +222,8 @@ idbpq_status idbpq__delta_schema_string(const idbpq_schema *s, const char *skip,
 idbpq_status idbpq__delta_stats(const idbpq_schema *s, const idbpq_file_meta *m,
                                 const int64_t *node_nulls, const char *skip,
                                 uint32_t max_indexed, struct idbpq__buf *out);
-/* The randomness behind file names and ids: n bytes from the system's generator. A weak
- * symbol reading /dev/urandom (getrandom where it exists); the WebAssembly glue defines
- * its own (crypto.getRandomValues), since the wasm build imports no WASI random call. */
-idbpq_status idbpq__random_bytes(void *out, size_t n);
-/* A random (version 4) UUID as 36 characters and a NUL into out. */
+/* A random (version 4) UUID as 36 characters and a NUL into out (idbpq__random_bytes;
+ * delta_file.c). Always OK: the status is for callers that may later need a failure. */
 idbpq_status idbpq__uuid4(char out[37]);
 
 /* ---- a commit (delta_txn.c) ---------------------------------------------------------------- */
