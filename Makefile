@@ -103,9 +103,19 @@ WASM_LTO    ?= -flto
 WASM_BUDGET ?= 358400
 WASM_GLUE   ?=
 WASM_SRC    := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,common codec encoding thrift \
-                   parquet value idb mapping))) src/stores/idb_value.c $(wildcard wasm/*.c)) \
-               $(WASM_GLUE)
+                   parquet value idb mapping))) src/stores/idb_value.c \
+                   $(filter-out wasm/sync_api.c,$(wildcard wasm/*.c))) $(WASM_GLUE)
 WASM_OBJ    := $(WASM_SRC:%.c=$(WASM_BUILD)/obj/%.o)
+# The sync module (web/idbpq_sync.wasm, loaded only by web/sync.js): the same library plus the
+# sync layer (not io_dir.c, which is POSIX); wasm/sync_api.c includes wasm/api.c.
+WASM_SYNC_SRC := $(filter-out wasm/api.c,$(WASM_SRC)) \
+               $(sort $(filter-out src/sync/io_dir.c,$(wildcard src/sync/*.c))) wasm/sync_api.c
+WASM_SYNC_OBJ := $(WASM_SYNC_SRC:%.c=$(WASM_BUILD)/obj/%.o)
+WASM_SYNC_BUDGET ?= 409600
+# delta_file.c's fallback randomness names getpid(), which WASI only emulates; sync_api.c's
+# idbpq__random_bytes (crypto.getRandomValues) replaces that code at link time.
+$(WASM_BUILD)/obj/src/sync/%.o: WASM_CFLAGS += -D_WASI_EMULATED_GETPID
+WASM_SYNC_JS := web/sync.js web/sync_tables.js web/v8wire.js web/wasi_shim.js
 WASM_LIBS   := $(addprefix $(WASM_BUILD)/deps/lib/lib,zstd.a z.a snappy.a)
 WASM_CFLAGS := --target=wasm32-wasi $(CSTD) $(WASM_OPT) $(WASM_LTO) -ffunction-sections \
                -fdata-sections $(WARN) -fvisibility=hidden -DIDBPQ_BUILDING -DIDBPQ_NO_BROTLI \
@@ -121,11 +131,16 @@ WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor $(WASM_OPT) $(WASM_LTO
 wasm:
 	@WASM_CC="$(WASM_CC)" WASM_SYSINC="$(WASM_SYSINC)" WASM_DEPS_OPT="$(WASM_OPT)" \
 	    WASM_LTO="$(WASM_LTO)" sh tools/wasm_deps.sh
-	@$(MAKE) --no-print-directory $(WASM_BUILD)/idbpq.wasm
+	@$(MAKE) --no-print-directory $(WASM_BUILD)/idbpq.wasm $(WASM_BUILD)/idbpq_sync.wasm
 	@mkdir -p web
 	cp $(WASM_BUILD)/idbpq.wasm web/idbpq.wasm.tmp && mv -f web/idbpq.wasm.tmp web/idbpq.wasm
+	cp $(WASM_BUILD)/idbpq_sync.wasm web/idbpq_sync.wasm.tmp && \
+	    mv -f web/idbpq_sync.wasm.tmp web/idbpq_sync.wasm
 	node tools/wasm_imports.mjs web/idbpq.wasm web/wasi_shim.js
-	sh tools/wasm_size.sh $(WASM_BUDGET) web/idbpq.wasm web/*.js
+	node tools/wasm_imports.mjs web/idbpq_sync.wasm web/wasi_shim.js web/sync.js
+	sh tools/wasm_size.sh $(WASM_BUDGET) web/idbpq.wasm \
+	    $(filter-out $(WASM_SYNC_JS),$(wildcard web/*.js)) web/v8wire.js web/wasi_shim.js
+	sh tools/wasm_size.sh $(WASM_SYNC_BUDGET) web/idbpq_sync.wasm $(WASM_SYNC_JS)
 
 $(WASM_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -134,6 +149,11 @@ $(WASM_BUILD)/obj/%.o: %.c
 $(WASM_BUILD)/idbpq.wasm: $(WASM_OBJ) $(WASM_LIBS)
 	$(WASM_CC) $(WASM_LDFLAGS) -o $@.tmp $(WASM_OBJ) -L$(WASM_BUILD)/deps/lib -lzstd -lz \
 	    -lsnappy -lc++
+	mv -f $@.tmp $@
+
+$(WASM_BUILD)/idbpq_sync.wasm: $(WASM_SYNC_OBJ) $(WASM_LIBS)
+	$(WASM_CC) $(WASM_LDFLAGS) -o $@.tmp $(WASM_SYNC_OBJ) -L$(WASM_BUILD)/deps/lib -lzstd -lz \
+	    -lsnappy -lc++ -lwasi-emulated-getpid
 	mv -f $@.tmp $@
 
 serve: wasm
@@ -149,6 +169,7 @@ install: all
 
 clean:
 	rm -rf build build-asan build-fuzz idbpq $(WASM_BUILD)/obj $(WASM_BUILD)/deps \
-	    $(WASM_BUILD)/idbpq.wasm web/idbpq.wasm
+	    $(WASM_BUILD)/idbpq.wasm web/idbpq.wasm $(WASM_BUILD)/idbpq_sync.wasm web/idbpq_sync.wasm
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WASM_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WASM_OBJ:.o=.d) \
+    $(WASM_SYNC_OBJ:.o=.d)

@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// sync_test.mjs — web/sync.js in real Chromium (suite 77): clients with their own IndexedDB
+// sync stores through Delta tables served by table_server.mjs (S3-style HTTP) and kept in
+// OPFS, and every scenario ends with the table checked against the store three ways: our
+// reader in the page (inspectTable), `idbpq table show --rows` on the server's directory, and
+// DuckDB reading the live files found by replaying the _delta_log JSON here (independently of
+// idbpq). Prints "ok - browser-sync ..." / "not ok - browser-sync ..." lines.
+// Usage: node tests/web/sync_test.mjs IDBPQ_CLI TMPDIR
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startTableServer } from './table_server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const [cli, tmp] = process.argv.slice(2);
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const { chromium } = createRequire(path.join(root, 'tests', 'idb', 'package.json'))('playwright-core');
+const { DuckDBInstance } = createRequire(path.join(root, 'tests', 'oracle', 'package.json'))('@duckdb/node-api');
+
+let failed = 0;
+function check(name, ok, detail) {
+  if (ok) console.log(`ok - browser-sync ${name}`);
+  else {
+    failed++;
+    console.log(`not ok - browser-sync ${name}${detail === undefined ? '' : ': ' + (typeof detail === 'string' ? detail : JSON.stringify(detail)).slice(0, 1500)}`);
+  }
+}
+
+const srv = await startTableServer({ dir: path.join(tmp, 's3') });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ARGS, timeout: 60000 });
+const duck = await (await DuckDBInstance.create(':memory:')).connect();
+const consoleErrors = [];
+
+// A client: a browser context (its own IndexedDB and OPFS) and its current page.
+async function client(name) {
+  const ctx = await browser.newContext();
+  const c = { name, ctx, page: null, killed: null };
+  c.open = async () => {
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(120000);
+    page.on('pageerror', (e) => consoleErrors.push(`${name}: ${e}`));
+    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|net::ERR/.test(m.text())) consoleErrors.push(`${name}: ${m.text()}`); });
+    await page.exposeFunction('killMe', (phase) => { if (!c.killed) { c.killed = phase; page.close().catch(() => {}); } });
+    await page.goto(`${srv.url}/t/sync.html`);
+    await page.waitForFunction(() => window.T?.ready, null, { timeout: 30000 });
+    c.page = page;
+    c.killed = null;
+    return page;
+  };
+  c.run = (fn, ...args) => c.page.evaluate(([f, a]) => window.T[f](...a), [fn, args]);
+  await c.open();
+  return c;
+}
+
+const http = (t) => ({ http: `${srv.bucket}/${t}` });
+const dirOf = (t) => path.join(srv.root, t);
+
+// ---- the table as DuckDB sees it: live files from a replay of the JSON log ------------------
+function replay(dir) {
+  const log = path.join(dir, '_delta_log');
+  const commits = fs.existsSync(log) ? fs.readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).sort() : [];
+  const live = new Map();
+  for (const f of commits) {
+    for (const line of fs.readFileSync(path.join(log, f), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const a = JSON.parse(line);
+      if (a.add) live.set(a.add.path, a.add);
+      if (a.remove) live.delete(a.remove.path);
+    }
+  }
+  return { version: commits.length - 1, files: [...live.keys()].map((p) => path.join(dir, decodeURIComponent(p))) };
+}
+
+// The fields every test record has, in one canonical text per record (key order).
+function canon(r) {
+  return JSON.stringify([Number(r.id), r.name, Number(r.n), Number(r.updatedAt), (r.tags ?? []).map(String)]);
+}
+function canonAll(records) { return records.map(canon).sort(); }
+
+async function duckRows(files) {
+  if (!files.length) return [];
+  const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(',');
+  const reader = await duck.runAndReadAll(`SELECT id, name, n, "updatedAt", tags FROM read_parquet([${list}], union_by_name = true)`);
+  return reader.getRowObjectsJS().map((r) => ({ ...r, tags: r.tags?.items ?? r.tags }));
+}
+
+function cliRows(dir) {
+  const out = execFileSync(cli, ['table', 'show', '--rows', dir], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const recs = [];
+  for (const line of out.split('\n')) {
+    const m = line.indexOf('{');
+    if (m < 0) continue;
+    try { const v = JSON.parse(line.slice(m)); if (v && typeof v === 'object' && 'id' in (v.value ?? v)) recs.push(v.value ?? v); } catch { /* a header line */ }
+  }
+  return recs;
+}
+
+// The table at dir equals the store (a dump); `page` reads it with inspectTable too.
+async function tableIs(label, dir, store, c, spec) {
+  const want = canonAll(store);
+  const { version, files } = replay(dir);
+  let got;
+  try { got = canonAll(await duckRows(files)); } catch (e) { got = String(e); }
+  check(`${label}: DuckDB over the live files of the log replay (v${version}, ${files.length} files) equals the store (${want.length} records)`,
+    JSON.stringify(got) === JSON.stringify(want), firstDiff(got, want));
+  try { got = canonAll(cliRows(dir)); } catch (e) { got = String(e.stderr ?? e); }
+  check(`${label}: idbpq table show --rows equals the store`, JSON.stringify(got) === JSON.stringify(want), firstDiff(got, want));
+  if (c) {
+    const info = await c.run('inspect', spec);
+    got = info ? canonAll(info.rows) : 'no table';
+    check(`${label}: inspectTable (the wasm reader over ${spec.http ? 'HTTP' : 'OPFS'}) equals the store at v${info?.version}`,
+      JSON.stringify(got) === JSON.stringify(want) && info.version === version, firstDiff(got, want));
+  }
+  return version;
+}
+function firstDiff(got, want) {
+  if (!Array.isArray(got)) return got;
+  const i = got.findIndex((g, k) => g !== want[k]);
+  return { got: got.length, want: want.length, at: i, g: got[i] ?? got[want.length], w: want[i] ?? want[got.length] };
+}
+const same = async (a, db1, b, db2) => JSON.stringify(await a.run('dump', db1)) === JSON.stringify(await b.run('dump', db2));
+const ids = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const brief = (r) => r.error ?? { from: r.fromVersion, to: r.toVersion, c: r.committedVersion, pulled: r.pulled, pushed: r.pushed, conflicts: r.conflictCounts, attempts: r.attempts };
+
+const scenarios = {
+  // Two clients, edits and deletes on each side, through HTTP.
+  async twoClients(A, B) {
+    const t = http('t1');
+    await A.run('fill', 'app', ids(1, 300));
+    let r = await A.run('sync', 'app', t);
+    check(`first push creates the table (${r.ms} ms)`, r.pushed?.inserts === 300 && r.committedVersion === 0, brief(r));
+    r = await B.run('sync', 'app', t);
+    check('a second client pulls every record (Blobs too)', r.pulled?.upserts === 300 && await same(A, 'app', B, 'app'), brief(r));
+    await A.run('edit', 'app', ids(1, 10).map((i) => [i, `a-${i}`, 2000]).concat(ids(301, 305).map((i) => [i, `new-${i}`, 2000])), ids(11, 15));
+    await B.run('edit', 'app', ids(100, 104).map((i) => [i, `b-${i}`, 2000]), [200]);
+    const ra = await A.run('sync', 'app', t);
+    check('edits and deletes push as inserts, updates, deletes', ra.pushed?.inserts === 5 && ra.pushed.updates === 10 && ra.pushed.deletes === 5 && ra.committedVersion === 1, brief(ra));
+    const rb = await B.run('sync', 'app', t);
+    check('the other side pulls them and pushes its own', rb.pulled?.upserts === 15 && rb.pulled.deletes === 5 && rb.pushed.updates === 5 && rb.pushed.deletes === 1, brief(rb));
+    const rc = await A.run('sync', 'app', t);
+    check('and the first pulls those: both stores equal', rc.pulled?.upserts === 5 && rc.pulled.deletes === 1 && rc.committedVersion === null && await same(A, 'app', B, 'app'), brief(rc));
+    const r2 = await A.run('sync', 'app', t);
+    check('a sync with nothing to do commits nothing', r2.committedVersion === null && r2.pushed?.inserts + r2.pushed?.updates + r2.pushed?.deletes === 0 && r2.pulled.upserts === 0, brief(r2));
+    await tableIs('two clients', dirOf('t1'), await A.run('dump', 'app'), A, t);
+  },
+
+  async policies(A, B) {
+    const want = {
+      'prefer-local': { 5: 'A5', 6: null, winners: ['local', 'local'] },
+      'prefer-table': { 5: 'B5', 6: 'B6', winners: ['table', 'table'] },
+      newest: { 5: 'A5', 6: 'B6', winners: ['local', 'table'] },
+      merge: { 5: 'A5+B5', 6: 'B6', winners: ['merged', 'table'] },
+    };
+    for (const [name, w] of Object.entries(want)) {
+      const t = http(`pol-${name}`), db = `pol-${name}`;
+      const policy = name === 'newest' ? { newest: 'updatedAt' } : name;
+      await A.run('fill', db, ids(1, 20));
+      await A.run('sync', db, t);
+      await B.run('sync', db, t);
+      await A.run('edit', db, [[5, 'A5', 3000]], [6]);
+      await B.run('edit', db, [[5, 'B5', 2000], [6, 'B6', 2500]]);
+      await B.run('sync', db, t);
+      const r = await A.run('sync', db, t, { policy });
+      const store = await A.run('dump', db);
+      const v5 = store.find((x) => x.id === 5)?.name ?? null, v6 = store.find((x) => x.id === 6)?.name ?? null;
+      const winners = (r.conflicts ?? []).map((c) => c.winner).sort();
+      check(`policy ${name}: the store holds the winners and the result lists the decisions`,
+        v5 === w[5] && v6 === w[6] && r.conflictCounts?.total === 2 && JSON.stringify(winners) === JSON.stringify([...w.winners].sort()), { v5, v6, r: brief(r), winners });
+      const log = await A.run('conflictLog', db, t);
+      check(`policy ${name}: the conflict log in the state database has both keys and winners`,
+        log.length === 2 && JSON.stringify(log.map((l) => l.key).sort()) === '[5,6]' && JSON.stringify(log.map((l) => l.winner).sort()) === JSON.stringify([...w.winners].sort()), log);
+      await B.run('sync', db, t);
+      check(`policy ${name}: the other client converges`, await same(A, db, B, db));
+      if (name === 'merge') {
+        const seen = await A.run('mergeSeen');
+        const c5 = seen.find((c) => c.key === 5);
+        check('the callback policy sees key, local and table values, and deletes as such', c5?.local?.name === 'A5' && c5?.table?.name === 'B5' && seen.some((c) => c.key === 6 && c.localDeleted && c.table?.name === 'B6'), seen);
+      }
+      await tableIs(`policy ${name}`, dirOf(`pol-${name}`), store, name === 'merge' ? A : null, t);
+    }
+  },
+
+  // The page dies while its commit is in flight (the server holds the PUT, then drops it).
+  async crash(A, B) {
+    const t = http('t3');
+    await A.run('fill', 'crash', ids(1, 100));
+    await A.run('sync', 'crash', t);
+    const before = await A.run('dump', 'crash');
+    await A.run('edit', 'crash', ids(1, 5).map((i) => [i, `c-${i}`, 2000]), [50]);
+    let fired;
+    const commit = new Promise((r) => { fired = r; });
+    srv.faults.push({ method: 'PUT', match: /^t3\/_delta_log\/\d{20}\.json$/, action: 'hold', fired });
+    const running = A.run('sync', 'crash', t).catch((e) => ({ error: String(e) }));
+    await Promise.race([commit, new Promise((r) => setTimeout(r, 60000))]);
+    await A.page.close();
+    srv.release(false);
+    await running;
+    const orphans = fs.readdirSync(dirOf('t3')).filter((f) => f.endsWith('.parquet')).length;
+    const v = await tableIs('page closed during its commit: the table is still the previous version', dirOf('t3'), before, B, t);
+    check(`the commit did not land (v${v}), its data files were written (${orphans} files on disk)`, v === 0 && orphans > replay(dirOf('t3')).files.length);
+    await A.open();
+    const r = await A.run('sync', 'crash', t);
+    check('the next sync completes it', r.committedVersion === 1 && r.pushed?.updates === 5 && r.pushed.deletes === 1, brief(r));
+    await tableIs('after the crash, synced again', dirOf('t3'), await A.run('dump', 'crash'), null, t);
+    // The server fails the commit PUT: the sync rejects, nothing is visible, the next one lands.
+    await A.run('edit', 'crash', [[7, 'd-7', 3000]]);
+    srv.faults.push({ method: 'PUT', match: /^t3\/_delta_log\/\d{20}\.json$/, action: 'drop' });
+    const bad = await A.run('sync', 'crash', t);
+    check('a commit PUT dropped by the server fails the sync', !!bad.error && replay(dirOf('t3')).version === 1, bad);
+    const ok = await A.run('sync', 'crash', t);
+    check('and the next sync commits the change', ok.committedVersion === 2 && ok.pushed?.updates === 1, brief(ok));
+    await tableIs('after the failed commit, synced again', dirOf('t3'), await A.run('dump', 'crash'), null, t);
+  },
+
+  async concurrent(A, B) {
+    const t = http('t4');
+    await A.run('fill', 'conc', ids(1, 100));
+    await A.run('sync', 'conc', t);
+    await B.run('sync', 'conc', t);
+    await A.run('edit', 'conc', ids(1, 10).map((i) => [i, `a-${i}`, 2000]));
+    await B.run('edit', 'conc', ids(50, 60).map((i) => [i, `b-${i}`, 2000]).concat(ids(200, 210).map((i) => [i, `b-${i}`, 2000])));
+    const [ra, rb] = await Promise.all([A.run('sync', 'conc', t), B.run('sync', 'conc', t)]);
+    const versions = [ra.committedVersion, rb.committedVersion].sort();
+    check(`two writers at once: both commits land (attempts ${ra.attempts} and ${rb.attempts})`, !ra.error && !rb.error && JSON.stringify(versions) === '[1,2]', [brief(ra), brief(rb)]);
+    await A.run('sync', 'conc', t);
+    await B.run('sync', 'conc', t);
+    const store = await A.run('dump', 'conc');
+    check('nothing lost: both stores hold both edits', await same(A, 'conc', B, 'conc') && store.length === 111 && store.find((x) => x.id === 5).name === 'a-5' && store.find((x) => x.id === 55).name === 'b-55');
+    await tableIs('two concurrent writers', dirOf('t4'), store, null, t);
+  },
+
+  async resumePull(A, B) {
+    const t = http('t5');
+    await A.run('fill', 'big', ids(1, 6000));
+    await A.run('sync', 'big', t);
+    const killed = await B.run('sync', 'big', t, { killAt: 'pull' }).catch((e) => ({ error: String(e) }));
+    const phase = B.killed;
+    await B.open();
+    const partial = (await B.run('dump', 'big')).length;
+    const r = await B.run('sync', 'big', t);
+    check(`a pull killed midway (page closed in phase "${phase}", ${partial} records were in) resumes: no loss`, !!phase && (await same(A, 'big', B, 'big')), { killed: brief(killed), r: brief(r) });
+    check('and no duplicates: the resumed sync pushes nothing back', !r.error && r.committedVersion === null && r.pushed.inserts + r.pushed.updates + r.pushed.deletes === 0, brief(r));
+    await tableIs('after the resumed pull', dirOf('t5'), await B.run('dump', 'big'), null, t);
+  },
+
+  async dryRunAbort(A, B) {
+    const t = http('t6');
+    await A.run('fill', 'dry', ids(1, 200));
+    await A.run('sync', 'dry', t);
+    await B.run('sync', 'dry', t);
+    await A.run('edit', 'dry', ids(1, 3).map((i) => [i, `x-${i}`, 2000]).concat(ids(300, 303).map((i) => [i, `x-${i}`, 2000])), [10, 11]);
+    await B.run('edit', 'dry', [[100, 'y-100', 2000], [101, 'y-101', 2000]]);
+    await B.run('sync', 'dry', t);
+    const store = await A.run('dump', 'dry');
+    const files = JSON.stringify(fs.readdirSync(dirOf('t6')).sort()) + JSON.stringify(fs.readdirSync(path.join(dirOf('t6'), '_delta_log')).sort());
+    const d = await A.run('sync', 'dry', t, { dryRun: true });
+    check('dryRun reports what would move', d.pushed?.inserts === 4 && d.pushed.updates === 3 && d.pushed.deletes === 2 && d.pulled.upserts === 2 && d.committedVersion === null, brief(d));
+    const files2 = JSON.stringify(fs.readdirSync(dirOf('t6')).sort()) + JSON.stringify(fs.readdirSync(path.join(dirOf('t6'), '_delta_log')).sort());
+    check('dryRun changes nothing: store, table files, state', files === files2 && JSON.stringify(store) === JSON.stringify(await A.run('dump', 'dry')));
+    for (const at of ['start', 'scan', 'write']) {
+      const a = await A.run('sync', 'dry', t, { abortAt: at });
+      const files3 = JSON.stringify(fs.readdirSync(path.join(dirOf('t6'), '_delta_log')).sort());
+      check(`abort (${at}) rejects with AbortError and changes nothing visible`, a.errorName === 'AbortError' && replay(dirOf('t6')).version === 2 &&
+        files3 === JSON.stringify(fs.readdirSync(path.join(dirOf('t6'), '_delta_log')).sort()) && JSON.stringify(store) === JSON.stringify(await A.run('dump', 'dry')), a);
+    }
+    const r = await A.run('sync', 'dry', t);
+    check('the real sync then moves what dryRun said', r.pushed?.inserts === 4 && r.pushed.updates === 3 && r.pushed.deletes === 2 && r.pulled.upserts === 2, brief(r));
+    await tableIs('after dryRun and aborts', dirOf('t6'), await A.run('dump', 'dry'), null, t);
+  },
+
+  // Two databases of one origin share a table in OPFS.
+  async opfs(A) {
+    const t = { opfs: 'tables/shared' };
+    await A.run('fill', 'o1', ids(1, 250));
+    const r1 = await A.run('sync', 'o1', t);
+    const r2 = await A.run('sync', 'o2', t);
+    check('OPFS: one database pushes, another pulls', r1.pushed?.inserts === 250 && r2.pulled?.upserts === 250 && await same(A, 'o1', A, 'o2'), [brief(r1), brief(r2)]);
+    await A.run('edit', 'o2', ids(1, 20).map((i) => [i, `o2-${i}`, 2000]), ids(30, 39));
+    await A.run('edit', 'o1', [[240, 'o1-240', 2000]]);
+    const r3 = await A.run('sync', 'o2', t), r4 = await A.run('sync', 'o1', t), r5 = await A.run('sync', 'o2', t);
+    check('OPFS: edits and deletes both ways converge', await same(A, 'o1', A, 'o2') && r4.pulled?.upserts === 20 && r4.pulled.deletes === 10, [brief(r3), brief(r4), brief(r5)]);
+    const files = await A.run('opfsFiles', 'tables/shared');
+    const dir = path.join(tmp, 'opfs-copy');
+    for (const [p, b64] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      fs.writeFileSync(path.join(dir, p), Buffer.from(b64, 'base64'));
+    }
+    check('OPFS: no staging files left behind', !Object.keys(files).some((f) => f.split('/').pop().startsWith('.')), Object.keys(files));
+    await tableIs('OPFS table', dir, await A.run('dump', 'o1'), A, t);
+  },
+};
+
+try {
+  const A = await client('A'), B = await client('B');
+  const only = process.env.IDBPQ_SYNC_ONLY?.split(',');
+  for (const [name, fn] of Object.entries(scenarios)) {
+    if (only && !only.includes(name)) continue;
+    const t0 = Date.now();
+    try { await fn(A, B); } catch (e) { check(`scenario ${name} ran to the end`, false, String(e.stack ?? e)); }
+    if (!A.page || A.page.isClosed()) await A.open();
+    if (!B.page || B.page.isClosed()) await B.open();
+    console.log(`# ${name}: ${Date.now() - t0} ms`);
+  }
+  check('no errors on the pages\' consoles', consoleErrors.length === 0, consoleErrors.slice(0, 5));
+} catch (e) {
+  check('scenarios ran to the end', false, String(e.stack ?? e));
+} finally {
+  await browser.close();
+  await srv.close();
+}
+console.log(`# browser-sync: ${failed} failed`);
+process.exit(0);
