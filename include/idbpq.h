@@ -1124,6 +1124,17 @@ IDBPQ_API idbpq_status idbpq_store_cursor_open(idbpq_store_cursor **out, idbpq_p
 IDBPQ_API idbpq_status idbpq_store_cursor_next(idbpq_store_cursor *c, idbpq_vbatch *b,
                                                idbpq_value **key, idbpq_value **value,
                                                idbpq_error *err);
+/** Write stamps, for cheap change detection: the next record's key and a number that changes
+ *  whenever the record is written (Chromium's LevelDB backend: the store's version counter at
+ *  the record's last write, from the small per-record "exists" entries — the values are not
+ *  read). idbpq_store_cursor_value() then loads the value of the record last given.
+ *  IDBPQ_UNSUPPORTED when the backend keeps no stamps (SQLite): use idbpq_store_cursor_next.
+ *  Use one way or the other on a cursor, not both. */
+IDBPQ_API idbpq_status idbpq_store_cursor_next_stamp(idbpq_store_cursor *c, idbpq_vbatch *b,
+                                                     idbpq_value **key, uint64_t *stamp,
+                                                     idbpq_error *err);
+IDBPQ_API idbpq_status idbpq_store_cursor_value(idbpq_store_cursor *c, idbpq_vbatch *b,
+                                                idbpq_value **value, idbpq_error *err);
 /** Bytes of records (keys and stored values, as on disk) and of Blob contents read so far
  *  by this cursor: progress. */
 IDBPQ_API uint64_t idbpq_store_cursor_bytes(const idbpq_store_cursor *c);
@@ -1347,11 +1358,14 @@ typedef struct idbpq_sync_op {
 typedef struct idbpq_sync_local {
     void *ctx;
     const idbpq_store_desc *desc;  /* the store (key path, indexes, name...) */
+    int32_t stamps;                /* next() gives write stamps (then apply must be NULL) */
     /* From the first record again. */
     idbpq_status (*rewind)(void *ctx, idbpq_error *err);
-    /* The next record: its key, and either its value (hash NULL-able) or, when the store
-     * can tell cheaply, *has_hash = 1 and a 16-byte content digest of the stored record
-     * (then value is fetched with value() only when needed). IDBPQ_END after the last. */
+    /* The next record: its key and its value; or, for a store with write stamps (stamps
+     * = 1), its key and *has_hash = 1 with the record's write stamp (a number that changes
+     * whenever the record is written) in hash[0..8) little-endian — then value() is asked
+     * only for records whose stamp moved, so a sync reads the values of what changed.
+     * IDBPQ_END after the last. */
     idbpq_status (*next)(void *ctx, idbpq_vbatch *b, idbpq_value **key, idbpq_value **value,
                          uint8_t hash[16], int *has_hash, idbpq_error *err);
     /* The value of the record next() returned last (when next gave a hash only). */

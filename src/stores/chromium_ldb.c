@@ -398,6 +398,12 @@ struct ldb_cursor {
     /* the current record's blob loading */
     const struct idbpq__ldb_xobj *xo;
     size_t nxo;
+    /* stamps: the "exists" entries <db> <os> 2 <IDBKey> and the key last given */
+    idbpq__ldbr_iter *eit;
+    uint8_t epf[32];
+    size_t epn;
+    idbpq_buffer ck;
+    idbpq_value *ckey;
 };
 
 static idbpq_status ldb_cursor_open(struct idbpq__origin *o, uint32_t db, uint32_t store,
@@ -412,6 +418,8 @@ static idbpq_status ldb_cursor_open(struct idbpq__origin *o, uint32_t db, uint32
     idbpq_buffer_init(&c->tmp, o->profile->alc);
     idbpq_status st = prefix_bytes(c->x->db_id, c->x->os_id, 1, c->pf, &c->pn);
     if (st == IDBPQ_OK) st = prefix_bytes(c->x->db_id, c->x->os_id, 3, c->bpf, &c->bpn);
+    if (st == IDBPQ_OK) st = prefix_bytes(c->x->db_id, c->x->os_id, 2, c->epf, &c->epn);
+    idbpq_buffer_init(&c->ck, o->profile->alc);
     if (st == IDBPQ_OK) st = idbpq__ldbr_iter_create(s->db, &c->it, err);
     if (st == IDBPQ_OK) st = idbpq__ldbr_iter_create(s->db, &c->bit, err);
     if (st != IDBPQ_OK) {
@@ -430,7 +438,9 @@ static void ldb_cursor_free(void *cur)
     if (!c) return;
     idbpq__ldbr_iter_free(c->it);
     idbpq__ldbr_iter_free(c->bit);
+    if (c->eit) idbpq__ldbr_iter_free(c->eit);
     idbpq_buffer_free(&c->tmp);
+    idbpq_buffer_free(&c->ck);
     idbpq__free(c->o->profile->alc, c, sizeof *c);
 }
 
@@ -526,31 +536,25 @@ static idbpq_status damaged(struct ldb_cursor *c, idbpq_value *key, const char *
                                 &c->tmp, err);
 }
 
-static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **key,
-                                    idbpq_value **value, idbpq_error *err)
+/* The record at the current entry (k: its IDBKey bytes, v: its stored value) into *value;
+ * *key is decoded here unless the caller has it (key_known). */
+static idbpq_status decode_record(struct ldb_cursor *c, idbpq_vbatch *b, const uint8_t *k,
+                                  size_t kn, const uint8_t *v, size_t vn, idbpq_value **key,
+                                  int key_known, idbpq_value **value, idbpq_error *err)
 {
-    struct ldb_cursor *c = cur;
-    idbpq_status st = c->started ? idbpq__ldbr_iter_next(c->it, err)
-                                 : idbpq__ldbr_iter_seek(c->it, c->pf, c->pn, err);
-    c->started = 1;
-    if (st != IDBPQ_OK) return st;
-    size_t kn, vn;
-    const uint8_t *k = idbpq__ldbr_iter_key(c->it, &kn), *v = idbpq__ldbr_iter_value(c->it, &vn);
-    if (!has_prefix(k, kn, c->pf, c->pn)) return IDBPQ_END;
-    c->read += kn + vn;
-    k += c->pn;
-    kn -= c->pn;
-    idbpq_key *ik;
-    size_t used;
     idbpq_error e;
     char what[sizeof e.msg + 64];
-    *key = NULL;
-    if (idbpq_key_decode_leveldb(b, k, kn, &ik, &used, &e) != IDBPQ_OK || used != kn) {
-        snprintf(what, sizeof what, "the key does not decode%s%s", used != kn ? "" : ": ",
-                 used != kn ? "" : e.msg);
-        return damaged(c, NULL, what, err);
+    if (!key_known) {
+        idbpq_key *ik;
+        size_t used;
+        *key = NULL;
+        if (idbpq_key_decode_leveldb(b, k, kn, &ik, &used, &e) != IDBPQ_OK || used != kn) {
+            snprintf(what, sizeof what, "the key does not decode%s%s", used != kn ? "" : ": ",
+                     used != kn ? "" : e.msg);
+            return damaged(c, NULL, what, err);
+        }
+        if (!(*key = idbpq_key_to_value(b, ik))) return IDBPQ_NOMEM;
     }
-    if (!(*key = idbpq_key_to_value(b, ik))) return IDBPQ_NOMEM;
     int64_t version;
     struct idbpq__ldb_bytes ssv;
     if (idbpq__ldb_record_value(v, vn, &version, &ssv, &e) != IDBPQ_OK) {
@@ -570,12 +574,91 @@ static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
     c->xo = xo;
     c->nxo = nxo;
     struct idbpq__stored_value sv = {ssv.p, ssv.n, xo, nxo, load_blob, c};
-    st = idbpq__idb_value_decode(b, &sv, c->store, *key, value, &e);
+    idbpq_status st = idbpq__idb_value_decode(b, &sv, c->store, *key, value, &e);
     if (st == IDBPQ_OK || st == IDBPQ_NOMEM) return st;
     return damaged(c, *key, e.msg, err);
 }
 
+static idbpq_status ldb_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **key,
+                                    idbpq_value **value, idbpq_error *err)
+{
+    struct ldb_cursor *c = cur;
+    idbpq_status st = c->started ? idbpq__ldbr_iter_next(c->it, err)
+                                 : idbpq__ldbr_iter_seek(c->it, c->pf, c->pn, err);
+    c->started = 1;
+    if (st != IDBPQ_OK) return st;
+    size_t kn, vn;
+    const uint8_t *k = idbpq__ldbr_iter_key(c->it, &kn), *v = idbpq__ldbr_iter_value(c->it, &vn);
+    if (!has_prefix(k, kn, c->pf, c->pn)) return IDBPQ_END;
+    c->read += kn + vn;
+    return decode_record(c, b, k + c->pn, kn - c->pn, v, vn, key, 0, value, err);
+}
+
+/* Stamps: the exists entries hold the record's version (an Int: minimal little-endian) —
+ * the store's LAST_VERSION when the record was last written (indexeddb-on-disk.md §1). */
+static idbpq_status ldb_cursor_next_stamp(void *cur, idbpq_vbatch *b, idbpq_value **key,
+                                          uint64_t *stamp, idbpq_error *err)
+{
+    struct ldb_cursor *c = cur;
+    idbpq_status st;
+    if (!c->eit) {
+        IDBPQ__TRY(idbpq__ldbr_iter_create(((struct ldb_state *)c->o->state)->db, &c->eit, err));
+        st = idbpq__ldbr_iter_seek(c->eit, c->epf, c->epn, err);
+    } else {
+        st = idbpq__ldbr_iter_next(c->eit, err);
+    }
+    if (st != IDBPQ_OK) return st;
+    size_t kn, vn;
+    const uint8_t *k = idbpq__ldbr_iter_key(c->eit, &kn), *v = idbpq__ldbr_iter_value(c->eit, &vn);
+    if (!has_prefix(k, kn, c->epf, c->epn)) return IDBPQ_END;
+    c->read += kn + vn;
+    k += c->epn;
+    kn -= c->epn;
+    c->ck.len = 0;
+    IDBPQ__TRY(idbpq__kbuf_append(&c->ck, k, kn));
+    idbpq_key *ik;
+    size_t used;
+    idbpq_error e;
+    *key = c->ckey = NULL;
+    if (idbpq_key_decode_leveldb(b, k, kn, &ik, &used, &e) != IDBPQ_OK || used != kn || vn > 8) {
+        const char *file;
+        uint64_t off;
+        idbpq__ldbr_iter_where(c->eit, &file, &off);
+        return idbpq__record_damage(c->o->profile, file, off, 1, c->store->name, NULL, "",
+                                    vn > 8 ? "exists entry longer than an Int"
+                                           : "exists entry key does not decode", &c->tmp, err);
+    }
+    if (!(*key = c->ckey = idbpq_key_to_value(b, ik))) return IDBPQ_NOMEM;
+    uint64_t x = 0;
+    for (size_t i = 0; i < vn; i++) x |= (uint64_t)v[i] << (8 * i);
+    *stamp = x;
+    return IDBPQ_OK;
+}
+
+static idbpq_status ldb_cursor_value(void *cur, idbpq_vbatch *b, idbpq_value **value,
+                                     idbpq_error *err)
+{
+    struct ldb_cursor *c = cur;
+    if (!c->ckey) return idbpq__verr(err, IDBPQ_STATE, 0, "no record to load");
+    c->tmp.len = 0;
+    IDBPQ__TRY(idbpq__kbuf_append(&c->tmp, c->pf, c->pn));
+    IDBPQ__TRY(idbpq__kbuf_append(&c->tmp, c->ck.data, c->ck.len));
+    idbpq_status st = idbpq__ldbr_iter_seek(c->it, c->tmp.data, c->tmp.len, err);
+    size_t kn = 0, vn = 0;
+    const uint8_t *k = NULL, *v = NULL;
+    if (st == IDBPQ_OK) {
+        k = idbpq__ldbr_iter_key(c->it, &kn);
+        v = idbpq__ldbr_iter_value(c->it, &vn);
+    }
+    if (st == IDBPQ_END || (st == IDBPQ_OK && (kn != c->tmp.len || memcmp(k, c->tmp.data, kn))))
+        return damaged(c, c->ckey, "an exists entry without its record", err);
+    if (st != IDBPQ_OK) return st;
+    c->read += kn + vn;
+    idbpq_value *key = c->ckey;
+    return decode_record(c, b, k + c->pn, kn - c->pn, v, vn, &key, 1, value, err);
+}
+
 const struct idbpq__backend_ops idbpq__chromium_ldb_ops = {
     "leveldb", ldb_open, ldb_count, ldb_cursor_open, ldb_cursor_next, ldb_cursor_bytes,
-    ldb_cursor_free, ldb_close,
+    ldb_cursor_free, ldb_close, ldb_cursor_next_stamp, ldb_cursor_value,
 };

@@ -788,5 +788,5 @@ static idbpq_status sql_cursor_next(void *cur, idbpq_vbatch *b, idbpq_value **ke
 
 const struct idbpq__backend_ops idbpq__chromium_sqlite_ops = {
     "sqlite", sql_open, sql_count, sql_cursor_open, sql_cursor_next, sql_cursor_bytes,
-    sql_cursor_free, sql_close,
+    sql_cursor_free, sql_close, NULL, NULL,
 };

@@ -539,6 +539,27 @@ idbpq_status idbpq_store_cursor_next(idbpq_store_cursor *c, idbpq_vbatch *b, idb
     return c->o->ops->cursor_next(c->cur, b, key, value, err);
 }
 
+idbpq_status idbpq_store_cursor_next_stamp(idbpq_store_cursor *c, idbpq_vbatch *b,
+                                           idbpq_value **key, uint64_t *stamp,
+                                           idbpq_error *err)
+{
+    if (!c || !b || !key || !stamp) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
+    if (!c->o->ops->cursor_next_stamp)
+        return idbpq__verr(err, IDBPQ_UNSUPPORTED, 0, "the %s backend keeps no write stamps",
+                           c->o->ops->name);
+    return c->o->ops->cursor_next_stamp(c->cur, b, key, stamp, err);
+}
+
+idbpq_status idbpq_store_cursor_value(idbpq_store_cursor *c, idbpq_vbatch *b,
+                                      idbpq_value **value, idbpq_error *err)
+{
+    if (!c || !b || !value) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "NULL argument");
+    if (!c->o->ops->cursor_value)
+        return idbpq__verr(err, IDBPQ_UNSUPPORTED, 0, "the %s backend keeps no write stamps",
+                           c->o->ops->name);
+    return c->o->ops->cursor_value(c->cur, b, value, err);
+}
+
 uint64_t idbpq_store_cursor_bytes(const idbpq_store_cursor *c)
 {
     return c ? c->o->ops->cursor_bytes(c->cur) : 0;

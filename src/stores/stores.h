@@ -33,6 +33,12 @@ struct idbpq__backend_ops {
     uint64_t (*cursor_bytes)(void *cur);
     void (*cursor_free)(void *cur);
     void (*close)(struct idbpq__origin *o);
+    /* Optional (NULL: the backend keeps no write stamps): the next key with its write stamp,
+     * read without the value; then the value of that record. */
+    idbpq_status (*cursor_next_stamp)(void *cur, idbpq_vbatch *b, idbpq_value **key,
+                                      uint64_t *stamp, idbpq_error *err);
+    idbpq_status (*cursor_value)(void *cur, idbpq_vbatch *b, idbpq_value **value,
+                                 idbpq_error *err);
 };
 
 extern const struct idbpq__backend_ops idbpq__chromium_ldb_ops;

@@ -50,6 +50,7 @@ struct header {
     int64_t seq;                         /* txn version of our last push */
     int64_t own[8];                      /* versions we committed past `version` */
     uint32_t n_own;
+    int32_t stamps;                      /* the entries are stamp + content (else content) */
 };
 
 static idbpq_status header_parse(struct header *h, const idbpq_buffer *text,
@@ -70,6 +71,8 @@ static idbpq_status header_parse(struct header *h, const idbpq_buffer *text,
         snprintf(h->table_id, sizeof h->table_id, "%s", tid ? tid : "");
         if (!idbpq__dj_int(doc, "version", &h->version)) h->version = -1;
         if (!idbpq__dj_int(doc, "seq", &h->seq)) h->seq = 0;
+        const char *dg = idbpq__dj_str(doc, "digest");
+        h->stamps = dg && !strcmp(dg, "stamp");
         const struct idbpq__dj *own = idbpq__dj_get(doc, "own");
         h->n_own = 0;
         for (uint32_t i = 0; own && own->kind == IDBPQ__DJ_ARR && i < own->n && i < 8; i++)
@@ -93,8 +96,8 @@ static idbpq_status header_text(const struct header *h, idbpq_buffer *out)
     if (st == IDBPQ_OK) st = idbpq__jw_str(&b, h->app_id, strlen(h->app_id));
     if (st == IDBPQ_OK) st = idbpq__jw_raw(&b, ",\"tableId\":");
     if (st == IDBPQ_OK) st = idbpq__jw_str(&b, h->table_id, strlen(h->table_id));
-    snprintf(num, sizeof num, ",\"version\":%lld,\"seq\":%lld,\"own\":[", (long long)h->version,
-             (long long)h->seq);
+    snprintf(num, sizeof num, ",\"digest\":\"%s\",\"version\":%lld,\"seq\":%lld,\"own\":[",
+             h->stamps ? "stamp" : "content", (long long)h->version, (long long)h->seq);
     if (st == IDBPQ_OK) st = idbpq__jw_raw(&b, num);
     for (uint32_t i = 0; st == IDBPQ_OK && i < h->n_own; i++) {
         snprintf(num, sizeof num, "%s%lld", i ? "," : "", (long long)h->own[i]);
@@ -159,6 +162,7 @@ struct run {
     idbpq_buffer l_sk, l_prev;
     int l_seen;
     /* the current state entry */
+    int ignore_state;
     int s_has; uint8_t s_hash[16]; idbpq_buffer s_sk;
 };
 
@@ -250,7 +254,9 @@ static idbpq_status next_local(struct run *r)
     if (st != IDBPQ_OK) return st;
     if (!r->l_key) return fail(r, IDBPQ_INVALID_ARG, "the store gave a record without a key%s", "");
     r->l_given_hash = has_hash;
-    r->l_hash_ok = has_hash;
+    r->l_hash_ok = 0;
+    if (has_hash && !r->local->stamps)
+        return fail(r, IDBPQ_INVALID_ARG, "the store gave a stamp without saying it has stamps%s", "");
     if (!has_hash && !r->l_value)
         return fail(r, IDBPQ_INVALID_ARG, "the store gave neither a value nor a digest%s", "");
     /* The walk needs key order: check it rather than silently mis-merge. */
@@ -268,6 +274,7 @@ static idbpq_status next_local(struct run *r)
 static idbpq_status next_state(struct run *r)
 {
     r->s_has = 0;
+    if (r->ignore_state) return IDBPQ_OK;
     idbpq_sync_state_entry e;
     idbpq_status st = r->state->next(r->state->ctx, &e, r->err);
     if (st == IDBPQ_END) return IDBPQ_OK;
@@ -286,12 +293,27 @@ static idbpq_status local_value(struct run *r)
     return r->local->value(r->local->ctx, r->lb, &r->l_value, r->err);
 }
 
-static void local_hash(struct run *r)
+/* The state entry for the store's current record: the content digest (16 bytes), or with
+ * stamps the stamp (8) and the first half of the content digest (8) — the stamp tells
+ * cheaply that nothing was written; the content half tells a rewrite of the same content. */
+static idbpq_status local_hash(struct run *r)
 {
-    if (!r->l_hash_ok) {
-        idbpq_value_hash(r->l_value, r->l_hash);
-        r->l_hash_ok = 1;
-    }
+    if (r->l_hash_ok) return IDBPQ_OK;
+    IDBPQ__TRY(local_value(r));
+    uint8_t h[16];
+    idbpq_value_hash(r->l_value, h);
+    if (r->local->stamps) memcpy(r->l_hash + 8, h, 8);
+    else memcpy(r->l_hash, h, 16);
+    r->l_hash_ok = 1;
+    return IDBPQ_OK;
+}
+
+/* Whether a value's content equals the content part of the current state entry. */
+static int state_content_is(const struct run *r, const idbpq_value *v)
+{
+    uint8_t h[16];
+    idbpq_value_hash(v, h);
+    return r->local->stamps ? !memcmp(h, r->s_hash + 8, 8) : !memcmp(h, r->s_hash, 16);
 }
 
 /* ---- conflicts ------------------------------------------------------------------------------ */
@@ -455,23 +477,26 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
     const idbpq_value *key = l ? r->l_key : t ? t->key : NULL;
     int local_changed = l != s;
     if (l && s) {
-        if (!r->l_hash_ok) IDBPQ__TRY(local_value(r));
-        local_hash(r);
-        local_changed = memcmp(r->l_hash, r->s_hash, 16) != 0;
+        if (r->local->stamps && !memcmp(r->l_hash, r->s_hash, 8)) {
+            local_changed = 0;                  /* not written since */
+        } else if (r->local->stamps) {
+            IDBPQ__TRY(local_hash(r));          /* written: the same content again? */
+            local_changed = memcmp(r->l_hash + 8, r->s_hash + 8, 8) != 0;
+            if (!local_changed) IDBPQ__TRY(add_upd(r, sk, skn, r->l_hash, 0));
+        } else {
+            IDBPQ__TRY(local_hash(r));
+            local_changed = memcmp(r->l_hash, r->s_hash, 16) != 0;
+        }
     }
     /* A table change we can show to be none: the state already holds its content. */
-    if (t && s && t->value && !r->l_given_hash) {
-        uint8_t h[16];
-        idbpq_value_hash(t->value, h);
-        if (!memcmp(h, r->s_hash, 16)) t = NULL;
-    }
+    if (t && s && t->value && state_content_is(r, t->value)) t = NULL;
     if (t && !t->value && !s) t = NULL;  /* the table deleted what we never had */
     if (!local_changed && !t) return IDBPQ_OK;
     if (local_changed && !t) {
         if (l) IDBPQ__TRY(local_value(r));
         /* Does the table hold the key? Unless the table changed it, as the state says. */
         IDBPQ__TRY(push_change(r, sk, skn, key, l ? r->l_value : NULL, s));
-        if (l) local_hash(r);
+        if (l) IDBPQ__TRY(local_hash(r));
         return add_upd(r, sk, skn, l ? r->l_hash : NULL, 1);
     }
     if (!local_changed) {
@@ -482,7 +507,7 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
     if (l) IDBPQ__TRY(local_value(r));
     const idbpq_value *lv = l ? r->l_value : NULL;
     if ((!lv && !t->value) || (lv && t->value && idbpq_value_equal_ex(lv, t->value, IDBPQ_EQ_UNORDERED))) {
-        if (lv) local_hash(r);
+        if (lv) IDBPQ__TRY(local_hash(r));
         return add_upd(r, sk, skn, lv ? r->l_hash : NULL, 0);
     }
     idbpq_sync_conflict c = {key, lv, t->value, t->version};
@@ -494,13 +519,13 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
     if (w == IDBPQ_SIDE_LOCAL) {
         r->res->conflicts_local++;
         IDBPQ__TRY(push_change(r, sk, skn, key, lv, t->value != NULL));
-        if (lv) local_hash(r);
+        if (lv) IDBPQ__TRY(local_hash(r));
         return add_upd(r, sk, skn, lv ? r->l_hash : NULL, 1);
     }
     if (w == IDBPQ_SIDE_TABLE) {
         r->res->conflicts_table++;
         if (r->local->apply && r->o->pull) return pull_change(r, t);
-        if (lv) local_hash(r);
+        if (lv) IDBPQ__TRY(local_hash(r));
         return add_upd(r, sk, skn, lv ? r->l_hash : NULL, 0);
     }
     r->res->conflicts_merged++;
@@ -509,6 +534,12 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
         r->res->pulled_upserts++;
     }
     IDBPQ__TRY(push_change(r, sk, skn, key, merged, t->value != NULL));
+    if (r->local->stamps) {
+        /* A read-only store keeps its record: the state keeps its digest (see the top). */
+        if (!lv) return add_upd(r, sk, skn, NULL, 1);
+        IDBPQ__TRY(local_hash(r));
+        return add_upd(r, sk, skn, r->l_hash, 1);
+    }
     uint8_t h[16];
     idbpq_value_hash(merged, h);
     return add_upd(r, sk, skn, h, 1);
@@ -516,8 +547,22 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
 
 /* ---- the walk ------------------------------------------------------------------------------- */
 
+/* Entries of another digest kind: each is removed (the walk then writes fresh ones). */
+static idbpq_status drop_state(struct run *r)
+{
+    IDBPQ__TRY(r->state->rewind(r->state->ctx, r->err));
+    for (;;) {
+        idbpq_sync_state_entry e;
+        idbpq_status st = r->state->next(r->state->ctx, &e, r->err);
+        if (st == IDBPQ_END) return IDBPQ_OK;
+        if (st != IDBPQ_OK) return st;
+        IDBPQ__TRY(add_upd(r, e.key, e.key_len, NULL, 0));
+    }
+}
+
 static idbpq_status walk(struct run *r)
 {
+    if (r->ignore_state) IDBPQ__TRY(drop_state(r));
     IDBPQ__TRY(r->local->rewind(r->local->ctx, r->err));
     IDBPQ__TRY(r->state->rewind(r->state->ctx, r->err));
     IDBPQ__TRY(next_local(r));
@@ -656,7 +701,15 @@ static idbpq_status attempt(struct run *r, int *retry)
         return st;
     } else {
         IDBPQ__TRY(header_parse(&r->hdr, &r->hdr_text, r->alc, r->err));
+        if (r->hdr.stamps != r->local->stamps) {
+            /* Digests of another kind compare with nothing: as a first sync (the table's
+             * rows are compared with the store's), and the old entries are skipped. */
+            r->hdr.version = -1;
+            r->hdr.n_own = 0;
+            r->ignore_state = 1;
+        }
     }
+    r->hdr.stamps = r->local->stamps;
     /* 2. The table and its changes. */
     st = idbpq_table_open(&r->table, r->io, -1, r->alc, r->err);
     if (st == IDBPQ_END) r->table = NULL;

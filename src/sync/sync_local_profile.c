@@ -1,6 +1,8 @@
 /*
  * sync_local_profile.c — the store side of sync over a browser profile's store: records in
  * key order from idbpq_store_cursor, read-only (a profile is never written: sync pushes).
+ * With Chromium's LevelDB backend it gives write stamps instead of values, and values only
+ * for the records whose stamp moved (idbpq_store_cursor_next_stamp).
  * A damaged record is skipped by the cursor and reported through the profile's on_damage;
  * sync goes on, and that key then looks deleted to the walk — so a damaged record would be
  * pushed as a delete. It is safer to stop: the first damaged record fails the sync, naming it.
@@ -12,6 +14,7 @@
 
 struct local_profile {
     idbpq_profile *p;
+    int stamps;                  /* the LevelDB backend: write stamps, values on demand */
     uint32_t origin, db, store;
     idbpq_store_cursor *cur;
 };
@@ -28,10 +31,21 @@ static idbpq_status lp_next(void *ctx, idbpq_vbatch *b, idbpq_value **key, idbpq
                             uint8_t hash[16], int *has_hash, idbpq_error *err)
 {
     struct local_profile *l = ctx;
-    (void)hash;
     *has_hash = 0;
     if (!l->cur) return IDBPQ_STATE;
-    idbpq_status st = idbpq_store_cursor_next(l->cur, b, key, value, err);
+    idbpq_status st;
+    if (l->stamps) {
+        uint64_t stamp = 0;
+        *value = NULL;
+        st = idbpq_store_cursor_next_stamp(l->cur, b, key, &stamp, err);
+        if (st == IDBPQ_OK) {
+            memset(hash, 0, 16);
+            for (int i = 0; i < 8; i++) hash[i] = (uint8_t)(stamp >> (8 * i));
+            *has_hash = 1;
+        }
+    } else {
+        st = idbpq_store_cursor_next(l->cur, b, key, value, err);
+    }
     if (st == IDBPQ_CORRUPT && err) {
         /* Say why a damaged record stops the sync (when the message has room). */
         static const char why[] = " (sync stops rather than push it as deleted)";
@@ -39,6 +53,12 @@ static idbpq_status lp_next(void *ctx, idbpq_vbatch *b, idbpq_value **key, idbpq
         if (n + sizeof why <= sizeof err->msg) memcpy(err->msg + n, why, sizeof why);
     }
     return st;
+}
+
+static idbpq_status lp_value(void *ctx, idbpq_vbatch *b, idbpq_value **value, idbpq_error *err)
+{
+    struct local_profile *l = ctx;
+    return idbpq_store_cursor_value(l->cur, b, value, err);
 }
 
 idbpq_status idbpq_sync_local_profile(idbpq_sync_local *out, idbpq_profile *p, uint32_t origin,
@@ -59,6 +79,11 @@ idbpq_status idbpq_sync_local_profile(idbpq_sync_local *out, idbpq_profile *p, u
     out->desc = &o->databases[db].stores[store];
     out->rewind = lp_rewind;
     out->next = lp_next;
+    /* Chromium's LevelDB keeps a write stamp per record (see idbpq_store_cursor_next_stamp):
+     * a sync then reads the values of the records written since, not of the whole store. */
+    l->stamps = !strcmp(o->backend, "leveldb");
+    out->stamps = l->stamps;
+    out->value = l->stamps ? lp_value : NULL;
     return IDBPQ_OK;
 }
 

@@ -180,10 +180,24 @@ static int entry_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
     return an < bn ? -1 : an > bn;
 }
 
+/* Updates sorted by key, equal keys in the order given (the later one wins): qsort is not
+ * stable, so each carries its position. */
+struct upd {
+    idbpq_sync_state_entry e;
+    size_t pos;
+};
+
 static int upd_cmp(const void *x, const void *y)
 {
-    const idbpq_sync_state_entry *a = x, *b = y;
-    return entry_cmp(a->key, a->key_len, b->key, b->key_len);
+    const struct upd *a = x, *b = y;
+    int c = entry_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
+    if (c) return c;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static int same_key(const struct upd *a, const struct upd *b)
+{
+    return !entry_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
 }
 
 struct writer {
@@ -226,11 +240,14 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
         if (!e[i].key_len || e[i].key_len > MAX_KEY)
             return serr(err, IDBPQ_INVALID_ARG, 0, "%s: a state key is empty or too long%s",
                         s->path, "");
-    idbpq_sync_state_entry *u = NULL;
+    struct upd *u = NULL;
     if (n) {
         u = idbpq__malloc(s->alc, n * sizeof *u);
         if (!u) return IDBPQ_NOMEM;
-        memcpy(u, e, n * sizeof *u);
+        for (size_t i = 0; i < n; i++) {
+            u[i].e = e[i];
+            u[i].pos = i;
+        }
         qsort(u, n, sizeof *u, upd_cmp);
     }
     idbpq_file_sink *fs = NULL;
@@ -250,15 +267,15 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
     idbpq_status ost = st == IDBPQ_OK ? st_next(s, &old, err) : st;
     size_t i = 0;
     while (st == IDBPQ_OK && w.st == IDBPQ_OK && (ost == IDBPQ_OK || i < n)) {
-        while (i + 1 < n && !upd_cmp(&u[i], &u[i + 1])) i++;  /* last of equal keys */
+        while (i + 1 < n && same_key(&u[i], &u[i + 1])) i++;  /* the last of equal keys */
         int c = ost != IDBPQ_OK ? 1
               : i >= n          ? -1
-                                : entry_cmp(old.key, old.key_len, u[i].key, u[i].key_len);
+                                : entry_cmp(old.key, old.key_len, u[i].e.key, u[i].e.key_len);
         if (c < 0) {
             w_entry(&w, old.key, old.key_len, old.hash);
             ost = st_next(s, &old, err);
         } else {
-            if (!u[i].deleted) w_entry(&w, u[i].key, u[i].key_len, u[i].hash);
+            if (!u[i].e.deleted) w_entry(&w, u[i].e.key, u[i].e.key_len, u[i].e.hash);
             if (c == 0) ost = st_next(s, &old, err);
             i++;
         }
