@@ -281,8 +281,9 @@ static idbpq_status io_remove(void *ctx, const char *path, idbpq_error *err)
     return r < 0 ? js_fail(r, err, path) : IDBPQ_OK;
 }
 
-static const idbpq_table_io js_table = {NULL, io_list, io_open, io_close, io_put,
-                                        io_create, io_finish, io_remove};
+static const idbpq_table_io js_table = {.list = io_list, .open = io_open, .close = io_close,
+                                        .put = io_put, .create = io_create,
+                                        .finish = io_finish, .remove = io_remove};
 
 /* ---- idbpq_sync_local over an IndexedDB store ------------------------------------------------ */
 
@@ -521,9 +522,10 @@ int ipq_sync(const char *store_json, uint32_t store_len, int policy, const char 
              int checkpoint_interval, int max_attempts, const char *key_column)
 {
     if (set_up(store_json, store_len) < 0) return IDBPQ_INVALID_ARG;
-    idbpq_sync_local local = {NULL, &g.store, local_rewind, local_next, local_value,
-                              local_apply};
-    idbpq_sync_state state = {NULL, state_load, state_rewind, state_next, state_save};
+    idbpq_sync_local local = {.desc = &g.store, .rewind = local_rewind, .next = local_next,
+                              .value = local_value, .apply = local_apply};
+    idbpq_sync_state state = {.load = state_load, .rewind = state_rewind, .next = state_next,
+                              .save = state_save};
     idbpq_sync_opts o;
     idbpq_sync_opts_init(&o);
     o.policy = (idbpq_sync_policy)policy;

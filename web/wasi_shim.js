@@ -28,6 +28,13 @@ export function wasiImports(getMemory) {
       },
       fd_close: nosys,
       fd_seek: nosys,
+      // The sync layer's timestamps (commitInfo, modificationTime): the realtime clock (id 0)
+      // from Date.now(), the others from performance.now(); nanoseconds as a u64.
+      clock_time_get(id, precision, out) {
+        const ms = id === 0 ? Date.now() : performance.now();
+        new DataView(getMemory().buffer).setBigUint64(out, BigInt(Math.round(ms * 1e6)), true);
+        return 0;
+      },
     },
   };
 }
