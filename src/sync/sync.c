@@ -153,6 +153,9 @@ struct run {
     struct pull_op *pulls; size_t n_pulls, cap_pulls;
     struct upd *upds; size_t n_upds, cap_upds;
     struct idbpq__arena mem;             /* upd keys */
+    struct idbpq__bulk *bulk;            /* a table without files: pushes stream into it */
+    struct idbpq__push_in push_in;
+    struct idbpq__push_out push_out;
     idbpq_vbatch *lb;                    /* the current store record */
     idbpq_vbatch *scratch;
     idbpq_buffer sk, hdr_text;
@@ -451,6 +454,12 @@ static idbpq_status push_change(struct run *r, const uint8_t *sk, size_t skn,
                                 int table_has)
 {
     if (!value && !table_has) return IDBPQ_OK;  /* deleting what the table lacks */
+    if (r->bulk) {
+        /* The table has no rows: every change is an insert, written as the walk goes. */
+        if (!value) return IDBPQ_OK;
+        r->res->pushed_inserts++;
+        return idbpq__bulk_write(r->bulk, key, value);
+    }
     int32_t kind = !value ? IDBPQ_CHANGE_DELETE
                  : table_has ? IDBPQ_CHANGE_UPDATE_POSTIMAGE : IDBPQ_CHANGE_INSERT;
     if (kind == IDBPQ_CHANGE_DELETE) r->res->pushed_deletes++;
@@ -677,6 +686,9 @@ static idbpq_status new_app_id(struct header *h)
 
 static void run_reset(struct run *r)
 {
+    idbpq__bulk_free(r->bulk);
+    r->bulk = NULL;
+    r->ignore_state = 0;
     idbpq_table_free(r->table);
     r->table = NULL;
     idbpq__chgset_free(&r->tc);
@@ -712,8 +724,18 @@ static idbpq_status attempt(struct run *r, int *retry)
     r->hdr.stamps = r->local->stamps;
     /* 2. The table and its changes. */
     st = idbpq_table_open(&r->table, r->io, -1, r->alc, r->err);
-    if (st == IDBPQ_END) r->table = NULL;
-    else if (st != IDBPQ_OK) return st;
+    if (st == IDBPQ_END) {
+        r->table = NULL;
+        if (r->hdr.version >= 0) {
+            /* The table is gone (removed, or a new directory): the state describes nothing
+             * it holds, so the whole store is pushed again. */
+            r->hdr.version = -1;
+            r->hdr.n_own = 0;
+            r->ignore_state = 1;
+        }
+    } else if (st != IDBPQ_OK) {
+        return st;
+    }
     const idbpq_table_meta *m = r->table ? idbpq_table_get_meta(r->table) : NULL;
     if (m && r->hdr.table_id[0] && strcmp(m->id, r->hdr.table_id)) {
         /* Another table under that name (recreated): what the state says of it is void. */
@@ -731,7 +753,24 @@ static idbpq_status attempt(struct run *r, int *retry)
                                              &r->tc_complete, r->alc, r->err));
         if (r->tc_complete) r->hdr.n_own = 0;
     }
-    /* 3. The walk. */
+    /* 3. The walk; into a table without files the pushes stream straight into new files. */
+    if (r->table) {
+        int64_t tv = idbpq_table_txn_version(r->table, r->hdr.app_id);
+        if (tv > r->hdr.seq) r->hdr.seq = tv;
+    }
+    struct idbpq__push_in in = {r->io, r->table, r->local->desc, &r->push, r->o,
+                                r->hdr.app_id, r->hdr.seq + 1, r->alc};
+    r->push_in = in;
+    memset(&r->push_out, 0, sizeof r->push_out);
+    r->push_out.version = -1;
+    if (r->o->push && !r->o->dry_run && r->tc.n == 0 &&
+        (!r->table || idbpq_table_file_count(r->table) == 0)) {
+        if (m && !m->store)
+            return fail(r, IDBPQ_UNSUPPORTED,
+                        "the table was not written by idbpq (no idbpq.store in its metadata): "
+                        "sync can pull from it but not push to it%s", "");
+        IDBPQ__TRY(idbpq__bulk_open(&r->bulk, &r->push_in, &r->push_out, r->err));
+    }
     IDBPQ__TRY(walk(r));
     idbpq__chgset_settle(&r->push);
     /* 4. Pull: apply, then save the state at the table's version. */
@@ -747,20 +786,19 @@ static idbpq_status attempt(struct run *r, int *retry)
     }
     IDBPQ__TRY(save_state(r, 0));
     /* 5. Push. */
-    if (!r->o->push || r->push.n == 0 || r->o->dry_run) return IDBPQ_OK;
+    if (!r->o->push || r->o->dry_run || (r->push.n == 0 && !r->bulk)) return IDBPQ_OK;
     if (m && !m->store)
         return fail(r, IDBPQ_UNSUPPORTED,
                     "the table was not written by idbpq (no idbpq.store in its metadata): "
                     "sync can pull from it but not push to it%s", "");
-    if (r->table) {
-        int64_t tv = idbpq_table_txn_version(r->table, r->hdr.app_id);
-        if (tv > r->hdr.seq) r->hdr.seq = tv;
-    }
-    struct idbpq__push_in in = {r->io, r->table, r->local->desc, &r->push, r->o,
-                                r->hdr.app_id, r->hdr.seq + 1, r->alc};
-    struct idbpq__push_out out = {-1, 0, 0, 0, 0, 0};
     progress(r, "write", 0, r->push.n);
-    st = idbpq__sync_push(&in, &out, r->err);
+    struct idbpq__push_out out = {-1, 0, 0, 0, 0, 0};
+    if (r->bulk) {
+        st = idbpq__bulk_commit(r->bulk);
+        out = r->push_out;
+    } else {
+        st = idbpq__sync_push(&r->push_in, &out, r->err);
+    }
     r->res->attempts += out.attempts;
     r->res->bytes_written += out.bytes_written;
     if (st == IDBPQ_CONFLICT) {

@@ -86,6 +86,16 @@ struct idbpq__push_in {
 idbpq_status idbpq__sync_push(const struct idbpq__push_in *in, struct idbpq__push_out *out,
                               idbpq_error *err);
 
+/* A push of the whole store into a table without data files, streamed in key order while
+ * the walk reads the store (the store is not held): open, write each record, commit. */
+struct idbpq__bulk;
+idbpq_status idbpq__bulk_open(struct idbpq__bulk **out, const struct idbpq__push_in *in,
+                              struct idbpq__push_out *res, idbpq_error *err);
+idbpq_status idbpq__bulk_write(struct idbpq__bulk *b, const idbpq_value *key,
+                               const idbpq_value *value);
+idbpq_status idbpq__bulk_commit(struct idbpq__bulk *b);
+void idbpq__bulk_free(struct idbpq__bulk *b);
+
 /* Copies an internal error into a public one. */
 void idbpq__err_to_public(const struct idbpq__err *e, idbpq_error *err);
 

@@ -361,23 +361,100 @@ static idbpq_status commit(struct push *p, int rewrote)
     return perr(p, st);
 }
 
+static idbpq_status push_init(struct push *p, const struct idbpq__push_in *in,
+                              struct idbpq__push_out *out, idbpq_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->in = in;
+    p->out = out;
+    p->err = err;
+    if (err) err->msg[0] = 0;
+    p->wopts = in->opts->writer;
+    p->target = in->opts->target_file_bytes ? in->opts->target_file_bytes : (64u << 20);
+    /* Row groups no larger than a file, so a file closes near its target. */
+    if (!p->wopts.parquet.row_group_bytes || p->wopts.parquet.row_group_bytes > p->target)
+        p->wopts.parquet.row_group_bytes = p->target;
+    idbpq_buffer_init(&p->sk, in->alc);
+    idbpq_buffer_init(&p->prev, in->alc);
+    return idbpq_vbatch_create(&p->rb, in->alc);
+}
+
+static void push_free(struct push *p)
+{
+    const struct idbpq__push_in *in = p->in;
+    /* Files of a failed attempt stay unreferenced; vacuum removes them. */
+    if (p->cur) {
+        struct idbpq__dfile_info dummy;
+        idbpq__dfile_close(p->cur, 0, &dummy, &p->e);
+        idbpq__dfile_free(p->cur);
+    }
+    for (size_t i = 0; i < p->n_done; i++) idbpq__dfile_free(p->done[i]);
+    if (p->cdc) idbpq__dfile_free(p->cdc);
+    idbpq__free(in->alc, p->done, p->cap_done * sizeof *p->done);
+    idbpq__free(in->alc, p->infos, p->cap_done * sizeof *p->infos);
+    for (size_t i = 0; i < p->n_spans; i++) {
+        idbpq_buffer_free(&p->spans[i].min);
+        idbpq_buffer_free(&p->spans[i].max);
+    }
+    idbpq__free(in->alc, p->spans, p->n_spans * sizeof *p->spans);
+    if (p->tmpl) idbpq__dtemplate_free(p->tmpl);
+    idbpq_vbatch_free(p->rb);
+    idbpq_buffer_free(&p->sk);
+    idbpq_buffer_free(&p->prev);
+}
+
+/* ---- a bulk push: the whole store into a table without files, streamed ------------------- */
+
+struct idbpq__bulk {
+    struct push p;
+    struct idbpq__push_in in;
+};
+
+idbpq_status idbpq__bulk_open(struct idbpq__bulk **out, const struct idbpq__push_in *in,
+                              struct idbpq__push_out *res, idbpq_error *err)
+{
+    struct idbpq__bulk *b = idbpq__calloc(in->alc, sizeof *b);
+    if (!b) return IDBPQ_NOMEM;
+    b->in = *in;
+    idbpq_status st = push_init(&b->p, &b->in, res, err);
+    if (st != IDBPQ_OK) {
+        idbpq__bulk_free(b);
+        return st;
+    }
+    *out = b;
+    return IDBPQ_OK;
+}
+
+/* Records in key order; the first file infers the schema from its first records (one pass),
+ * later files share it. */
+idbpq_status idbpq__bulk_write(struct idbpq__bulk *b, const idbpq_value *key,
+                               const idbpq_value *value)
+{
+    b->p.ins++;
+    return perr(&b->p, write_data(&b->p, key, value));
+}
+
+idbpq_status idbpq__bulk_commit(struct idbpq__bulk *b)
+{
+    struct push *p = &b->p;
+    idbpq_status st = perr(p, close_cur(p));
+    p->out->files_added = p->n_done;
+    if (st == IDBPQ_OK && p->n_done) st = commit(p, 0);
+    return st;
+}
+
+void idbpq__bulk_free(struct idbpq__bulk *b)
+{
+    if (!b) return;
+    if (b->p.in) push_free(&b->p);
+    idbpq__free(b->in.alc, b, sizeof *b);
+}
+
 idbpq_status idbpq__sync_push(const struct idbpq__push_in *in, struct idbpq__push_out *out,
                               idbpq_error *err)
 {
     struct push p;
-    memset(&p, 0, sizeof p);
-    p.in = in;
-    p.out = out;
-    p.err = err;
-    if (err) err->msg[0] = 0;
-    p.wopts = in->opts->writer;
-    p.target = in->opts->target_file_bytes ? in->opts->target_file_bytes : (64u << 20);
-    /* Row groups no larger than a file, so a file closes near its target. */
-    if (!p.wopts.parquet.row_group_bytes || p.wopts.parquet.row_group_bytes > p.target)
-        p.wopts.parquet.row_group_bytes = p.target;
-    idbpq_buffer_init(&p.sk, in->alc);
-    idbpq_buffer_init(&p.prev, in->alc);
-    idbpq_status st = idbpq_vbatch_create(&p.rb, in->alc);
+    idbpq_status st = push_init(&p, in, out, err);
     if (st == IDBPQ_OK) st = load_spans(&p);
     if (st == IDBPQ_OK && p.n_spans) {
         size_t first = 0;
@@ -411,20 +488,6 @@ idbpq_status idbpq__sync_push(const struct idbpq__push_in *in, struct idbpq__pus
     out->files_added = p.n_done;
     if (st == IDBPQ_OK && (p.n_done || p.out->files_removed || rewrote)) st = commit(&p, rewrote);
     else if (st == IDBPQ_OK) out->version = -1;  /* only deletes of keys the table lacks */
-    /* Files of a failed attempt stay unreferenced; vacuum removes them. */
-    if (p.cur) idbpq__dfile_close(p.cur, 0, NULL, &p.e), idbpq__dfile_free(p.cur);
-    for (size_t i = 0; i < p.n_done; i++) idbpq__dfile_free(p.done[i]);
-    if (p.cdc) idbpq__dfile_free(p.cdc);
-    idbpq__free(in->alc, p.done, p.cap_done * sizeof *p.done);
-    idbpq__free(in->alc, p.infos, p.cap_done * sizeof *p.infos);
-    for (size_t i = 0; i < p.n_spans; i++) {
-        idbpq_buffer_free(&p.spans[i].min);
-        idbpq_buffer_free(&p.spans[i].max);
-    }
-    idbpq__free(in->alc, p.spans, p.n_spans * sizeof *p.spans);
-    if (p.tmpl) idbpq__dtemplate_free(p.tmpl);
-    idbpq_vbatch_free(p.rb);
-    idbpq_buffer_free(&p.sk);
-    idbpq_buffer_free(&p.prev);
+    push_free(&p);
     return st;
 }
