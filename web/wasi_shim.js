@@ -28,6 +28,16 @@ export function wasiImports(getMemory) {
       },
       fd_close: nosys,
       fd_seek: nosys,
+      // exit() (the sync layer's crash hook for tests) ends the call with an exception.
+      proc_exit(code) { throw new Error(`idbpq: the module exited with status ${code}`); },
+      // getenv() (the sync layer's test hooks) sees an empty environment.
+      environ_sizes_get(count, size) {
+        const v = new DataView(getMemory().buffer);
+        v.setUint32(count, 0, true);
+        v.setUint32(size, 0, true);
+        return 0;
+      },
+      environ_get: () => 0,
       // The sync layer's timestamps (commitInfo, modificationTime): the realtime clock (id 0)
       // from Date.now(), the others from performance.now(); nanoseconds as a u64.
       clock_time_get(id, precision, out) {
