@@ -15,6 +15,7 @@
 int cmd_value(int argc, char **argv);  /* cmd_value.c */
 int cmd_ls(int argc, char **argv);     /* cmd_ls.c */
 int cmd_export(int argc, char **argv); /* cmd_export.c */
+int cmd_table(int argc, char **argv);  /* cmd_table.c */
 
 static const char usage_text[] =
     "Usage: idbpq COMMAND [OPTIONS] FILE...\n"
@@ -37,6 +38,8 @@ static const char usage_text[] =
     "                                 Chromium-based browser profile\n"
     "  export PROFILE -o DIR [OPTIONS]\n"
     "                                 export its object stores to Parquet (one file each)\n"
+    "  table show|log|changes|vacuum DIR [OPTIONS]\n"
+    "                                 a Delta Lake table: snapshot, rows, history, changes\n"
     "\n"
     "Options:\n"
     "  -h, --help                     show this help (or a command's: idbpq cat --help)\n"
@@ -52,6 +55,7 @@ static const struct {
     {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
     {"records", cmd_records},
     {"pack", cmd_pack}, {"ls", cmd_ls}, {"export", cmd_export},
+    {"table", cmd_table},
 };
 
 int main(int argc, char **argv)

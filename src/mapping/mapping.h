@@ -250,6 +250,13 @@ idbpq_status idbpq__typemap_foreign(idbpq_vbatch *b, const idbpq_schema *s,
                                     const char *key_column, struct idbpq__typemap *tm,
                                     struct idbpq__err *err);
 
+/* record_reader.c: a top-level column read next to each record, whatever the type map says
+ * (the `_change_type` of Delta change-data files): 1 when the file has it. After each
+ * idbpq_record_reader_next, *_extra_str gives the row's value when it is a string (valid
+ * until the next call), else returns 0. */
+int idbpq__record_reader_extra_column(idbpq_record_reader *rr, const char *name);
+int idbpq__record_reader_extra_str(const idbpq_record_reader *rr, const char **s, size_t *n);
+
 /* from_datum.c: value (and key, when the map has a key column) of one row. */
 idbpq_status idbpq__fromdatum_row(idbpq_vbatch *b, const idbpq_schema *s,
                                   const struct idbpq__typemap *tm,

@@ -23,6 +23,9 @@ struct idbpq_record_reader {
                                          property, taken out of each value */
     const idbpq_value *key_name;      /* key_prop as a string value */
     uint64_t row;                     /* rows read so far */
+    int32_t extra_pos;                /* idbpq__record_reader_extra_column: the column's
+                                         position among the root's children, -1 none */
+    const idbpq_datum *extra;         /* its datum in the current row */
     idbpq_keygen gen;
     struct idbpq__err err;
 };
@@ -130,6 +133,7 @@ idbpq_status idbpq_record_reader_open(idbpq_record_reader **out, idbpq_reader *r
     if (!rr) return idbpq__fail(&r->err, IDBPQ_NOMEM, "out of memory");
     rr->r = r;
     rr->alc = idbpq__alc(alc);
+    rr->extra_pos = -1;
     if (opts) rr->opts = *opts;
     else idbpq_record_reader_opts_init(&rr->opts);
     idbpq_keygen_init(&rr->gen);
@@ -222,6 +226,10 @@ idbpq_status idbpq_record_reader_next(idbpq_record_reader *rr, idbpq_vbatch *b,
         return idbpq__fail(&rr->err, st, "%s: %s", idbpq__reader_name(rr->r),
                            idbpq_row_reader_errmsg(rr->rows));
     uint64_t at = rr->row++;
+    rr->extra = rr->extra_pos >= 0 && row->kind == IDBPQ_DATUM_GROUP &&
+                        (uint32_t)rr->extra_pos < row->len
+                    ? &row->u.items[rr->extra_pos]
+                    : NULL;
     idbpq_value *k = NULL, *v = NULL;
     st = idbpq__fromdatum_row(b, idbpq_reader_schema(rr->r), &rr->tm, &rr->opts, row, &k, &v,
                               &rr->err);
@@ -236,4 +244,27 @@ idbpq_status idbpq_record_reader_next(idbpq_record_reader *rr, idbpq_vbatch *b,
     *key = k;
     *value = v;
     return IDBPQ_OK;
+}
+
+/* ---- an extra column next to the record (Delta change data: `_change_type`) ---------------- */
+
+int idbpq__record_reader_extra_column(idbpq_record_reader *rr, const char *name)
+{
+    const idbpq_schema *s = idbpq_reader_schema(rr->r);
+    const idbpq_schema_node *root = idbpq_schema_node_at(s, 0);
+    rr->extra_pos = -1;
+    for (int32_t k = 0; root && k < root->num_children; k++) {
+        const idbpq_schema_node *n = idbpq_schema_node_at(s, root->children[k]);
+        if (n && n->name && strcmp(n->name, name) == 0) rr->extra_pos = k;
+    }
+    return rr->extra_pos >= 0;
+}
+
+int idbpq__record_reader_extra_str(const idbpq_record_reader *rr, const char **s, size_t *n)
+{
+    const idbpq_datum *d = rr->extra;
+    if (!d || d->kind != IDBPQ_DATUM_BYTES) return 0;
+    *s = (const char *)d->u.bytes;
+    *n = d->len;
+    return 1;
 }

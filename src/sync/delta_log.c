@@ -179,7 +179,7 @@ idbpq_status idbpq__dio_read_all(const idbpq_table_io *io, const char *path, siz
     }
     if (st != IDBPQ_OK) return idbpq__derr_in(err, &e, st);
     if (src.name) {
-        char *nm = idbpq__arena_strndup(a, src.name, SIZE_MAX);
+        char *nm = idbpq__arena_strndup(a, src.name, strlen(src.name));
         if (nm) *name = nm;
     }
     if (src.size > max) {

@@ -56,20 +56,21 @@ idbpq_status idbpq__delta_check_read(const struct idbpq__delta_protocol *p,
                                      struct idbpq__err *err)
 {
     if (!p) return idbpq__fail(err, IDBPQ_CORRUPT, "the log has no protocol action");
-    if (p->min_reader > 3 || p->min_reader < 1)
-        return idbpq__fail(err, IDBPQ_UNSUPPORTED,
-                           "reader version %d is not supported (idbpq reads 1 to 3)",
-                           (int)p->min_reader);
-    if (p->min_reader < 3) return IDBPQ_OK; /* 2: column mapping, which we implement */
+    /* Features first, so that a table with an unknown one is refused by its name whatever
+     * its version claims (reader feature lists exist from version 3 on). */
     for (uint32_t i = 0; i < p->n_reader_features; i++) {
         const char *f = p->reader_features[i];
         const char *why = refusal(f);
         if (why)
             return idbpq__fail(err, IDBPQ_UNSUPPORTED, "reader feature %s: %s", f, why);
         if (!has(READ_OK, sizeof READ_OK / sizeof *READ_OK, f))
-            return idbpq__fail(err, IDBPQ_UNSUPPORTED,
-                               "unknown reader feature %s (reader version 3)", f);
+            return idbpq__fail(err, IDBPQ_UNSUPPORTED, "unknown reader feature %s (reader "
+                               "version %d)", f, (int)p->min_reader);
     }
+    if (p->min_reader > 3 || p->min_reader < 1)
+        return idbpq__fail(err, IDBPQ_UNSUPPORTED,
+                           "reader version %d is not supported (idbpq reads 1 to 3)",
+                           (int)p->min_reader);
     return IDBPQ_OK;
 }
 
