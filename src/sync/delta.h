@@ -157,6 +157,8 @@ struct idbpq__dfile_info {
     const uint8_t *min_key, *max_key;    /* sortable key encoding of the first and last key
                                             written (the file's key range, for tags) */
     size_t min_key_len, max_key_len;
+    const char *typemap;                 /* data files: the footer's "idbpq" document (the
+                                            table metadata's idbpq.typemap) */
 };
 
 /* Tags on our adds: the file's key range as hex of the sortable key encoding. */

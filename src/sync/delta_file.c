@@ -204,7 +204,7 @@ struct idbpq__dfile {
     int64_t *node_nulls;         /* per schema node, -1 unknown; set at the first row */
     idbpq_status row_status;     /* a failure inside on_row */
     struct idbpq__buf stats;
-    struct idbpq__err err;
+    const char *typemap;         /* the footer's "idbpq" document, read back */
 };
 
 static idbpq_status counting_write(void *ctx, const void *buf, size_t len)
@@ -468,6 +468,13 @@ static idbpq_status read_stats(struct idbpq__dfile *f, struct idbpq__err *err)
     if (st != IDBPQ_OK) idbpq__fail(err, st, "reading back %s: %s", f->path, msg);
     else st = idbpq__delta_stats(idbpq_reader_schema(r), idbpq_reader_meta(r), f->node_nulls,
                                  NULL, 32, &f->stats);
+    const idbpq_file_meta *m = st == IDBPQ_OK ? idbpq_reader_meta(r) : NULL;
+    for (int32_t i = 0; m && i < m->num_kv; i++)
+        if (m->kv[i].has_value && m->kv[i].key.len == strlen(IDBPQ__META_KEY) &&
+            memcmp(m->kv[i].key.ptr, IDBPQ__META_KEY, m->kv[i].key.len) == 0 &&
+            !(f->typemap = idbpq__arena_strndup(&f->a, (const char *)m->kv[i].value.ptr,
+                                                m->kv[i].value.len)))
+            st = IDBPQ_NOMEM;
     if (st == IDBPQ_OK) st = idbpq__buf_push(&f->stats, 0);
     idbpq_reader_free(r);
     f->io->close(f->io->ctx, &src);
@@ -505,6 +512,7 @@ idbpq_status idbpq__dfile_close(struct idbpq__dfile *f, int keep, struct idbpq__
         info->size = f->bytes;
         info->rows = f->rows;
         info->stats = f->change_data ? NULL : (const char *)f->stats.p;
+        info->typemap = f->typemap;
         if (f->has_range > 0) {
             info->min_key = f->min_key.data;
             info->min_key_len = f->min_key.len;
