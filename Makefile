@@ -111,7 +111,7 @@ WASM_OBJ    := $(WASM_SRC:%.c=$(WASM_BUILD)/obj/%.o)
 WASM_SYNC_SRC := $(filter-out wasm/api.c,$(WASM_SRC)) \
                $(sort $(filter-out src/sync/io_dir.c,$(wildcard src/sync/*.c))) wasm/sync_api.c
 WASM_SYNC_OBJ := $(WASM_SYNC_SRC:%.c=$(WASM_BUILD)/obj/%.o)
-WASM_SYNC_BUDGET ?= 409600
+WASM_SYNC_BUDGET ?= 460800
 # delta_file.c's fallback randomness names getpid(), which WASI only emulates; sync_api.c's
 # idbpq__random_bytes (crypto.getRandomValues) replaces that code at link time.
 $(WASM_BUILD)/obj/src/sync/%.o: WASM_CFLAGS += -D_WASI_EMULATED_GETPID

@@ -63,6 +63,7 @@ async function instantiate(op) {
     stash = enc.encode(String(e?.message ?? e));
     return -(e?.status ?? S.IO);
   };
+  const stopIfAborted = () => { if (op.signal?.aborted) throw statusError(S.ABORTED, 'aborted'); };
   const noWrites = (what) => { if (op.dryRun) throw statusError(S.STATE, `dry run: the engine tried to ${what}`); };
   const fns = {
     take(dst, cap) {
@@ -100,6 +101,7 @@ async function instantiate(op) {
     async io_put(p, n, bp, bn, ifAbsent) {
       const path = text(p, n), bytes = copy(bp, bn);
       noWrites(`write ${path}`);
+      if (ifAbsent) stopIfAborted(); // a commit: the last point where an abort leaves the table as it was
       const written = await op.table.put(path, bytes, { ifAbsent: !!ifAbsent });
       if (ifAbsent && !written) { stash = enc.encode(`${path} exists`); return -S.EXISTS; }
       op.bytesPut += bn;
@@ -134,6 +136,7 @@ async function instantiate(op) {
     async local_next() { return leave(await op.local.page(op)); },
     async local_apply(p, n, count) {
       noWrites('write the store');
+      stopIfAborted();
       await op.local.apply(decodeOps(copy(p, n), count));
       return 0;
     },
@@ -384,7 +387,8 @@ function stateSide(sdb, id, about) {
   };
 }
 
-function syncId(db, storeName, table) { return JSON.stringify([db.name, storeName, table.id]); }
+// db: an IDBDatabase or its name; table: an adapter or its id.
+function syncId(db, storeName, table) { return JSON.stringify([db?.name ?? db, storeName, table?.id ?? table]); }
 
 // ---- API ------------------------------------------------------------------------------------
 
@@ -450,14 +454,15 @@ async function runSync(op, desc, o, policy, direction, codec) {
   };
 }
 
-/** The conflict decisions logged for a store (or every store: no db/store) in the state
- *  database, oldest first. */
+/** The conflict decisions logged in the state database, oldest first: those of one store and
+ *  table (db, store and table given: an IDBDatabase or its name, the store's name, the
+ *  table or its id), else every decision, filtered by db and store when given. */
 export async function readConflictLog({ stateDb = 'idbpq-sync', db, store, table } = {}) {
   const sdb = await openStateDb(stateDb);
   try {
     const s = sdb.transaction('log').objectStore('log');
     const all = db && store && table ? await req(s.index('sync').getAll(syncId(db, store, table))) : await req(s.getAll());
-    return all.filter((e) => (!db || e.database === (db.name ?? db)) && (!store || e.store === store));
+    return all.filter((e) => (!db || e.database === (db.name ?? db)) && (!store || e.store === store) && (!table || e.table === (table.id ?? table)));
   } finally {
     sdb.close();
   }

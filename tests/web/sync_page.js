@@ -132,12 +132,16 @@ T.opfsFiles = async (path) => {
   return out;
 };
 
-T.stateEntries = async (stateDb = 'idbpq-sync') => {
-  if (!(await indexedDB.databases()).some((x) => x.name === stateDb)) return 0;
+// What the state database holds for one store and table: its header and entry count.
+T.state = async (db, spec, stateDb = 'idbpq-sync') => {
+  if (!(await indexedDB.databases()).some((x) => x.name === stateDb)) return null;
   const d = await req(indexedDB.open(stateDb));
-  const n = d.objectStoreNames.contains('entries') ? await req(d.transaction('entries').objectStore('entries').count()) : 0;
+  const id = JSON.stringify([db, STORE, tableOf(spec).id]);
+  const tx = d.transaction(['syncs', 'entries']);
+  const [sync, entries] = await Promise.all([req(tx.objectStore('syncs').get(id)),
+    req(tx.objectStore('entries').count(IDBKeyRange.bound([id], [id + '\0'], false, true)))]);
   d.close();
-  return n;
+  return { header: sync?.header ?? null, savedAt: sync?.savedAt ?? null, entries };
 };
 
 T.ready = true;

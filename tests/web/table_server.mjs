@@ -14,7 +14,10 @@
 // 'drop' destroys the connection once the body has been received and before anything is
 // written; 'fail' answers 503; 'hold' keeps the request until server.release(write): then it
 // is carried out (write true) or its connection dropped (for a page closed while its commit
-// is in flight). f.fired(key) is called when a fault fires. Each fault fires once.
+// is in flight). f.fired(key) is called when a fault fires. A fault fires once, on the nth
+// match; after that it keeps refusing (drop, fail) that one key until it is removed from
+// server.faults — browsers retry a PUT whose reused connection was reset, and the retry must
+// not be what lands.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,9 +134,10 @@ export function startTableServer({ dir, port = 0, host = '127.0.0.1', log = null
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i];
       if (f.method !== method || !f.match.test(key)) continue;
+      if (f.key !== undefined) { if (f.key === key) return f.action === 'fail' ? 'fail' : 'drop'; continue; }
       const n = (counts.get(f) ?? 0) + 1;
       counts.set(f, n);
-      if (n === (f.nth ?? 1)) { faults.splice(i, 1); f.fired?.(key); return f.action; }
+      if (n === (f.nth ?? 1)) { f.key = key; f.fired?.(key); return f.action; }
     }
     return null;
   };
