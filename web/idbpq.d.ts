@@ -114,3 +114,125 @@ export function exportStoreStream(db: IDBDatabase, storeName: string, options?: 
 export function exportDatabase(db: IDBDatabase, options?: ExportOptions & { stores?: string[] }): Promise<{ store: string; blob: Blob }[]>;
 export function importParquet(db: IDBDatabase, storeName: string, source: ParquetSource, options?: ImportOptions): Promise<ImportResult>;
 export function inspectParquet(source: ParquetSource, options?: { rows?: number }): Promise<ParquetInfo>;
+
+// ---- sync (web/sync.js, declared in sync.d.ts; docs/browser.md "Sync") ------------------------
+
+/** Where a Delta table lives: what sync.js's adapters return, or any object of this shape. */
+export interface SyncTable {
+  /** A stable name: the sync state is kept per database, store and table id. */
+  id: string;
+  /** Files directly in dir ('' the root), paths relative to the table root. */
+  list(dir: string): Promise<{ path: string; size: number; mtime?: number }[]>;
+  /** null when there is no such file. */
+  open(path: string): Promise<{ size: number; read(offset: number, length: number): Promise<Uint8Array>; close?(): void } | null>;
+  /** A whole small file, never visible half written; ifAbsent: false when the name was taken. */
+  put(path: string, bytes: Uint8Array, options?: { ifAbsent?: boolean }): Promise<boolean>;
+  /** A data file, complete or not at all. */
+  write(path: string, data: Blob): Promise<void>;
+  /** false when it did not exist. */
+  remove(path: string): Promise<boolean>;
+}
+
+/** A key changed on both sides since the last sync. */
+export interface SyncConflict {
+  key: IDBValidKey;
+  local: any;                    // undefined when localDeleted
+  table: any;                    // undefined when tableDeleted
+  localDeleted: boolean;
+  tableDeleted: boolean;
+  /** The table version that last changed the key. */
+  tableVersion: number;
+}
+
+/** 'local' or 'table' picks a side; anything else is a merged value both sides take. */
+export type SyncResolver = (conflict: SyncConflict) => 'local' | 'table' | any | Promise<'local' | 'table' | any>;
+export type SyncPolicy = 'prefer-local' | 'prefer-table' | { newest: string } | SyncResolver;
+
+export interface SyncOptions {
+  /** Default 'prefer-table'. { newest: 'updatedAt' }: the larger Date, number or ISO string at
+   *  that (dotted) path wins; a delete or a missing field loses; a tie goes to the table. */
+  policy?: SyncPolicy;
+  direction?: 'both' | 'push' | 'pull';   // default 'both'
+  /** Report what would move; write nothing (store, table, state). */
+  dryRun?: boolean;
+  onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  /** Rejects with AbortError; the table is left as it was. */
+  signal?: AbortSignal;
+  /** The IndexedDB database holding sync state and the conflict log. Default 'idbpq-sync'. */
+  stateDb?: string;
+  codec?: Codec;                 // data files; default 'snappy'
+  level?: number;
+  /** A checkpoint every N versions (default 10). */
+  checkpointInterval?: number;
+  /** Data file size aimed at (default 64 MiB). */
+  targetFileBytes?: number;
+  /** Commit attempts when other writers keep winning (default 20). */
+  maxAttempts?: number;
+  /** Tables idbpq did not write: the column holding the key. */
+  keyColumn?: string;
+  /** Where idbpq_sync.wasm is (default: next to sync.js). */
+  wasm?: string | URL | BufferSource | WebAssembly.Module | Response;
+}
+
+/** One decision, as in result.conflicts and in the conflict log. */
+export interface SyncDecision {
+  key: IDBValidKey;
+  winner: 'local' | 'table' | 'merged';
+  tableVersion: number;
+  /** The engine's own record of the decision (policy, reason...). */
+  decision: any;
+  /** ms since the epoch. */
+  at: number;
+  /** In the conflict log: which store and table. */
+  database?: string;
+  store?: string;
+  table?: string;
+}
+
+export interface SyncResult {
+  /** The table version of the previous sync (-1: none) and the one read now. */
+  fromVersion: number;
+  toVersion: number;
+  /** The version this sync committed; null when it had nothing to push (or dryRun). */
+  committedVersion: number | null;
+  pulled: { upserts: number; deletes: number };
+  pushed: { inserts: number; updates: number; deletes: number };
+  conflicts: SyncDecision[];
+  conflictCounts: { total: number; local: number; table: number; merged: number };
+  /** Store records compared. */
+  scanned: number;
+  filesAdded: number;
+  filesRemoved: number;
+  cdcFiles: number;
+  /** Data, change data and log bytes written to the table. */
+  bytesWritten: number;
+  /** Commit attempts (more than 1 when another writer won a race). */
+  attempts: number;
+  dryRun: boolean;
+}
+
+export interface TableInfo {
+  version: number;
+  checkpointVersion: number;
+  minReaderVersion: number;
+  minWriterVersion: number;
+  readerFeatures: string[];
+  writerFeatures: string[];
+  id: string;
+  name: string | null;
+  description: string | null;
+  schemaString: string | null;
+  partitionColumns: string[];
+  configuration: Record<string, string | null>;
+  createdTime: number;
+  changeDataFeed: boolean;
+  columnMapping: string;
+  numFiles: number;
+  bytes: number;
+  /** -1 when a file has no statistics. */
+  records: number;
+  /** The store the table was written from (tables idbpq wrote), else null. */
+  store: StoreDescription | null;
+  files: { path: string; size: number; modificationTime: number; numRecords: number; tags: Record<string, string | null>; deletionVector: boolean; stats: string | null }[];
+  rows: { key: any; value: any }[];
+}
