@@ -16,6 +16,7 @@ int cmd_value(int argc, char **argv);  /* cmd_value.c */
 int cmd_ls(int argc, char **argv);     /* cmd_ls.c */
 int cmd_export(int argc, char **argv); /* cmd_export.c */
 int cmd_table(int argc, char **argv);  /* cmd_table.c */
+int cmd_sync(int argc, char **argv);   /* cmd_sync.c */
 
 static const char usage_text[] =
     "Usage: idbpq COMMAND [OPTIONS] FILE...\n"
@@ -38,6 +39,9 @@ static const char usage_text[] =
     "                                 Chromium-based browser profile\n"
     "  export PROFILE -o DIR [OPTIONS]\n"
     "                                 export its object stores to Parquet (one file each)\n"
+    "  sync PROFILE TABLE_DIR [OPTIONS]\n"
+    "                                 push a profile's store to a Delta Lake table: only\n"
+    "                                 what changed since the last sync\n"
     "  table show|log|changes|vacuum DIR [OPTIONS]\n"
     "                                 a Delta Lake table: snapshot, rows, history, changes\n"
     "\n"
@@ -55,7 +59,7 @@ static const struct {
     {"convert", cmd_convert}, {"scan", cmd_scan}, {"value", cmd_value},
     {"records", cmd_records},
     {"pack", cmd_pack}, {"ls", cmd_ls}, {"export", cmd_export},
-    {"table", cmd_table},
+    {"table", cmd_table}, {"sync", cmd_sync},
 };
 
 int main(int argc, char **argv)
