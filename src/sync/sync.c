@@ -574,6 +574,7 @@ static idbpq_status walk(struct run *r)
     if (r->ignore_state) IDBPQ__TRY(drop_state(r));
     IDBPQ__TRY(r->local->rewind(r->local->ctx, r->err));
     IDBPQ__TRY(r->state->rewind(r->state->ctx, r->err));
+    r->l_seen = 0; /* an attempt after a lost race walks the store again from its first key */
     IDBPQ__TRY(next_local(r));
     IDBPQ__TRY(next_state(r));
     size_t ti = 0;
