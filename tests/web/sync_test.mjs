@@ -148,6 +148,20 @@ const scenarios = {
   },
 
   async policies(A, B) {
+    {
+      // A callback that throws: the sync rejects with its error and commits nothing.
+      const t = http('pol-throw'), db = 'pol-throw';
+      await A.run('fill', db, ids(1, 10));
+      await A.run('sync', db, t);
+      await B.run('sync', db, t);
+      await A.run('edit', db, [[3, 'A3', 3000]]);
+      await B.run('edit', db, [[3, 'B3', 2000]]);
+      await B.run('sync', db, t);
+      const store = await A.run('dump', db);
+      const r = await A.run('sync', db, t, { policy: 'throw' });
+      check('a callback policy that throws rejects the sync with its error, nothing committed or applied',
+        /the callback refused/.test(r.error ?? '') && replay(dirOf('pol-throw')).version === 1 && JSON.stringify(store) === JSON.stringify(await A.run('dump', db)), r);
+    }
     const want = {
       'prefer-local': { 5: 'A5', 6: null, winners: ['local', 'local'] },
       'prefer-table': { 5: 'B5', 6: 'B6', winners: ['table', 'table'] },
@@ -233,6 +247,18 @@ const scenarios = {
     const store = await A.run('dump', 'conc');
     check('nothing lost: both stores hold both edits', await same(A, 'conc', B, 'conc') && store.length === 111 && store.find((x) => x.id === 5).name === 'a-5' && store.find((x) => x.id === 55).name === 'b-55');
     await tableIs('two concurrent writers', dirOf('t4'), store, null, t);
+    // Inserts past every file's key range: new files, so the loser of the race only retries
+    // its commit at the next version (412 from the server, then put-if-absent again).
+    const before = srv.stats.refused;
+    await A.run('edit', 'conc', ids(1001, 1020).map((i) => [i, `a-${i}`, 3000]));
+    await B.run('edit', 'conc', ids(2001, 2020).map((i) => [i, `b-${i}`, 3000]));
+    const [ra2, rb2] = await Promise.all([A.run('sync', 'conc', t), B.run('sync', 'conc', t)]);
+    await A.run('sync', 'conc', t);
+    await B.run('sync', 'conc', t);
+    const store2 = await A.run('dump', 'conc');
+    check(`two writers appending at once: both land (attempts ${ra2.attempts} and ${rb2.attempts}, ${srv.stats.refused - before} commits refused with 412)`,
+      !ra2.error && !rb2.error && ra2.committedVersion !== rb2.committedVersion && store2.length === store.length + 40 && await same(A, 'conc', B, 'conc'), [brief(ra2), brief(rb2)]);
+    await tableIs('two writers appending at once', dirOf('t4'), store2, null, t);
   },
 
   async resumePull(A, B) {
@@ -292,6 +318,14 @@ const scenarios = {
     await A.run('edit', 'o1', [[240, 'o1-240', 2000]]);
     const r3 = await A.run('sync', 'o2', t), r4 = await A.run('sync', 'o1', t), r5 = await A.run('sync', 'o2', t);
     check('OPFS: edits and deletes both ways converge', await same(A, 'o1', A, 'o2') && r4.pulled?.upserts === 20 && r4.pulled.deletes === 10, [brief(r3), brief(r4), brief(r5)]);
+    // Both databases commit at once: put-if-absent under the Web Lock lets one take the version.
+    await A.run('edit', 'o1', ids(1001, 1010).map((i) => [i, `o1-${i}`, 3000]));
+    await A.run('edit', 'o2', ids(2001, 2010).map((i) => [i, `o2-${i}`, 3000]));
+    const [c1, c2] = await Promise.all([A.run('sync', 'o1', t), A.page.evaluate(() => window.T.sync('o2', { opfs: 'tables/shared' }))]);
+    await A.run('sync', 'o1', t);
+    await A.run('sync', 'o2', t);
+    check(`OPFS: two databases commit at once, both land (versions ${c1.committedVersion} and ${c2.committedVersion})`,
+      !c1.error && !c2.error && c1.committedVersion !== c2.committedVersion && (await A.run('dump', 'o1')).length === 260 && await same(A, 'o1', A, 'o2'), [brief(c1), brief(c2)]);
     const files = await A.run('opfsFiles', 'tables/shared');
     const dir = path.join(tmp, 'opfs-copy');
     for (const [p, b64] of Object.entries(files)) {
