@@ -10,6 +10,7 @@
  *   write_driver put <table> [--keypath P] [--app ID --txn N] [--ckpt N] [--attempts N] < records
  *   write_driver del <table> [--app ID --txn N] [--ckpt N] < keys (tagged JSON, one a line)
  *   write_driver vacuum <table> <retention_ms> [--dry-run]
+ * --sleep-ms N waits before committing (two writers then race for one version).
  *
  * Prints one JSON line {"version":V,"attempts":A,"adds":n,"removes":n,"cdc":n}; exit 3 on
  * CONFLICT (message on stderr), 1 on other errors. Built by tests/suites/76_delta_write.sh
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapping/mapping.h"
 #include "sync/delta_write.h"
@@ -200,7 +202,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1], *dir = argv[2], *keypath = NULL, *app = NULL;
     int64_t txn = -1;
     uint32_t ckpt = 10, attempts = 20;
-    int dry = 0;
+    int dry = 0, sleep_ms = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--keypath") && i + 1 < argc) keypath = argv[++i];
         else if (!strcmp(argv[i], "--app") && i + 1 < argc) app = argv[++i];
@@ -208,6 +210,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--ckpt") && i + 1 < argc) ckpt = (uint32_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--attempts") && i + 1 < argc) attempts = (uint32_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dry-run")) dry = 1;
+        else if (!strcmp(argv[i], "--sleep-ms") && i + 1 < argc) sleep_ms = atoi(argv[++i]);
     }
     idbpq_table_io io;
     idbpq_error e;
@@ -324,6 +327,7 @@ int main(int argc, char **argv)
         if (st != IDBPQ_OK) die(st, "dtx_app", o.err.msg);
     }
     idbpq__dtx_operation(x, removed ? "MERGE" : t ? "WRITE" : "CREATE TABLE", NULL, &o.err);
+    if (sleep_ms) usleep((useconds_t)sleep_ms * 1000); /* lets a rival read the same version */
     int64_t version;
     uint32_t att;
     uint64_t bytes;
@@ -337,5 +341,9 @@ int main(int argc, char **argv)
     idbpq__dtemplate_free(o.tmpl);
     idbpq_table_free(t);
     idbpq_table_io_dir_free(&io);
+    for (size_t i = 0; i < n_recs; i++) free(recs[i].sk);
+    free(recs);
+    free(line);
+    idbpq_vbatch_free(vb);
     return 0;
 }
