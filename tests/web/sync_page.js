@@ -102,6 +102,14 @@ T.sync = async (db, spec, options = {}) => {
   }
 };
 
+// A sync run in a module Worker (sync_worker.js).
+T.worker = (db, spec) => new Promise((resolve) => {
+  const w = new Worker('/t/sync_worker.js', { type: 'module' });
+  w.onmessage = (e) => { w.terminate(); resolve(e.data); };
+  w.onerror = (e) => { w.terminate(); resolve({ error: String(e.message ?? e) }); };
+  w.postMessage({ db, spec });
+});
+
 T.conflictLog = async (db, spec) => plain(await sync.readConflictLog({ db: { name: db }, store: STORE, table: tableOf(spec).id }));
 T.mergeSeen = () => plain(seen);
 

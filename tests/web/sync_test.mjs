@@ -307,6 +307,26 @@ const scenarios = {
     await tableIs('after dryRun and aborts', dirOf('t6'), await A.run('dump', 'dry'), null, t);
   },
 
+  // The module in a Worker: one client syncs from a worker, over HTTP and OPFS.
+  async worker(A, B) {
+    for (const t of [http('tw'), { opfs: 'tables/worker' }]) {
+      const how = t.http ? 'HTTP' : 'OPFS';
+      await A.run('fill', 'wk', ids(1, 120));
+      const r = await A.run('worker', 'wk', t);
+      check(`in a Worker over ${how}: the store pushes (${r.tableFiles} files at v${r.tableVersion})`, !r.error && r.pushed?.inserts === 120 && r.tableVersion === 0, r);
+      await A.run('edit', 'wk', [[5, 'w-5', 2000]], [6]);
+      const r2 = await A.run('worker', 'wk', t);
+      check(`in a Worker over ${how}: an edit and a delete push`, !r2.error && r2.pushed?.updates === 1 && r2.pushed.deletes === 1, r2);
+      if (t.http) {
+        await B.run('sync', 'wk', t);
+        check('what a Worker pushed, another client pulls', await same(A, 'wk', B, 'wk'));
+        await tableIs('pushed from a Worker', dirOf('tw'), await A.run('dump', 'wk'), null, t);
+      }
+      await A.run('edit', 'wk', [], ids(1, 120)); // the next table starts empty
+      await A.run('worker', 'wk', t); // and this one ends empty: the deletes pushed
+    }
+  },
+
   // Two databases of one origin share a table in OPFS.
   async opfs(A) {
     const t = { opfs: 'tables/shared' };
