@@ -41,8 +41,13 @@ static int parse_i64(const char *s, int64_t *out)
 
 static int fail(const char *dir, idbpq_status st, const idbpq_error *e)
 {
+    const char *msg = e->msg[0] ? e->msg : NULL;
+    size_t n = strlen(dir);
+    /* The library names the table ("table DIR: ..."); cli_lib_err names DIR already. */
+    if (msg && !strncmp(msg, "table ", 6) && !strncmp(msg + 6, dir, n) && msg[6 + n] == ':')
+        msg += 6 + n + 2;
     fflush(stdout);
-    cli_lib_err(dir, st, e->msg[0] ? e->msg : NULL);
+    cli_lib_err(dir, st, msg);
     return CLI_FAIL;
 }
 

@@ -286,3 +286,79 @@ TEST(delta_protocol_checks)
                  IDBPQ_UNSUPPORTED);
     CHECK_EQ_INT(check_proto(1, 8, NULL, 0, NULL, 0, NULL, 1, msg), IDBPQ_UNSUPPORTED);
 }
+
+TEST(delta_z85)
+{
+    uint8_t u[16];
+    REQUIRE_OK(idbpq__z85_decode("vBn[lx{q8@P<9BNH/isA", 20, u));
+    static const uint8_t want[16] = { 0x61, 0xd1, 0x6c, 0x75, 0x69, 0x94, 0x46, 0xb7,
+                                      0xa1, 0x5b, 0x8b, 0x53, 0x88, 0x52, 0xe5, 0x0e };
+    CHECK_EQ_MEM(u, want, 16);
+    CHECK(idbpq__z85_decode("vBn[l", 4, u) != 0);    /* not a multiple of 5 */
+    CHECK(idbpq__z85_decode("vBn[\"", 5, u) != 0);   /* outside the alphabet */
+    CHECK(idbpq__z85_decode("#####", 5, u) != 0);    /* above 2^32 */
+}
+
+/* A portable 64-bit RoaringBitmap: magic, bucket count, then per bucket a key and a 32-bit
+ * bitmap; here built by hand with an array, a run and a bitmap container. */
+static size_t roaring_sample(uint8_t *b)
+{
+    size_t n = 0;
+#define U32(v) (idbpq__st_le32(b + n, (uint32_t)(v)), n += 4)
+#define U16(v) (b[n] = (uint8_t)(v), b[n + 1] = (uint8_t)((v) >> 8), n += 2)
+    U32(1681511377u);
+    idbpq__st_le64(b + n, 2);
+    n += 8;
+    U32(0);                        /* bucket 0: cookie with runs, 2 containers */
+    U32(12347u | (1u << 16));
+    b[n++] = 0x02;                 /* container 1 is a run container */
+    U16(0); U16(2 - 1);            /* key 0, cardinality 2 */
+    U16(1); U16(5 - 1);            /* key 1, cardinality 5 */
+    U16(0); U16(9);                /* array {0, 9} */
+    U16(1); U16(3); U16(4);        /* one run: 3..7 */
+    U32(1);                        /* bucket 1: no runs, 1 container */
+    U32(12346u);
+    U32(1);
+    U16(0); U16(4097 - 1);         /* a bitmap container of 4097 rows: 0..4096 */
+    U32(0);                        /* its offset (ignored) */
+    memset(b + n, 0, 8192);
+    for (int i = 0; i <= 4096; i++) b[n + i / 8] |= (uint8_t)(1u << (i % 8));
+    n += 8192;
+#undef U32
+#undef U16
+    return n;
+}
+
+TEST(delta_roaring)
+{
+    static uint8_t b[9000];
+    size_t n = roaring_sample(b);
+    struct idbpq__arena a;
+    idbpq__arena_init(&a, NULL);
+    struct idbpq__dv_rows r;
+    struct idbpq__err err;
+    REQUIRE_OK(idbpq__dv_decode(b, n, "t", 0, &a, &r, &err));
+    CHECK_EQ_INT(r.cardinality, 2 + 5 + 4097);
+    REQUIRE_EQ_INT(r.n_ranges, 4);
+    CHECK_EQ_INT(r.r[0], 0);
+    CHECK_EQ_INT(r.r[1], 1);
+    CHECK_EQ_INT(r.r[2], 9);
+    CHECK_EQ_INT(r.r[4], 65536 + 3);
+    CHECK_EQ_INT(r.r[5], 65536 + 8);
+    CHECK_EQ_INT(r.r[6], (int64_t)1 << 32);
+    CHECK_EQ_INT(r.r[7], ((int64_t)1 << 32) + 4097);
+    /* Every truncation is CORRUPT with the offset, never a crash. */
+    for (size_t k = 0; k < n; k += k < 64 ? 1 : 97) {
+        memset(&err, 0, sizeof err);
+        CHECK_EQ_INT(idbpq__dv_decode(b, k, "t", 0, &a, &r, &err), IDBPQ_CORRUPT);
+        CHECK(strstr(err.msg, "offset") != NULL);
+    }
+    /* A lying cardinality in a container header. */
+    b[4 + 8 + 4 + 4 + 1 + 2] = 7;
+    CHECK_EQ_INT(idbpq__dv_decode(b, n, "t", 0, &a, &r, &err), IDBPQ_CORRUPT);
+    /* The native format's magic is named. */
+    idbpq__st_le32(b, 0xD0D33964u);
+    CHECK_EQ_INT(idbpq__dv_decode(b, n, "t", 0, &a, &r, &err), IDBPQ_CORRUPT);
+    CHECK(strstr(err.msg, "native") != NULL);
+    idbpq__arena_free(&a);
+}
