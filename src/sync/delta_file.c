@@ -110,6 +110,18 @@ static idbpq_status io_fail(struct idbpq__err *err, idbpq_status st, const idbpq
                        e->msg[0] ? e->msg : idbpq_status_str(st));
 }
 
+/* The file's "idbpq" key-value entry (its type map document), or NULL. */
+static const char *footer_typemap(const idbpq_file_meta *m, size_t *n)
+{
+    for (int32_t i = 0; i < m->num_kv; i++)
+        if (m->kv[i].has_value && m->kv[i].key.len == strlen(IDBPQ__META_KEY) &&
+            memcmp(m->kv[i].key.ptr, IDBPQ__META_KEY, m->kv[i].key.len) == 0) {
+            *n = m->kv[i].value.len;
+            return (const char *)m->kv[i].value.ptr;
+        }
+    return NULL;
+}
+
 /* A template over the table file at path (decoded storage name): its footer stays open. */
 static idbpq_status template_open(struct idbpq__dtemplate **out, const idbpq_table_io *io,
                                   const char *path, const idbpq_allocator *alc,
@@ -136,14 +148,7 @@ static idbpq_status template_open(struct idbpq__dtemplate **out, const idbpq_tab
         idbpq__dtemplate_free(tm);
         return st;
     }
-    const idbpq_file_meta *m = idbpq_reader_meta(tm->r);
-    for (int32_t i = 0; i < m->num_kv; i++)
-        if (m->kv[i].has_value && m->kv[i].key.len == strlen(IDBPQ__META_KEY) &&
-            memcmp(m->kv[i].key.ptr, IDBPQ__META_KEY, m->kv[i].key.len) == 0) {
-            tm->typemap = (const char *)m->kv[i].value.ptr;
-            tm->typemap_len = m->kv[i].value.len;
-        }
-    if (!tm->typemap) {
+    if (!(tm->typemap = footer_typemap(idbpq_reader_meta(tm->r), &tm->typemap_len))) {
         idbpq__fail(err, IDBPQ_UNSUPPORTED,
                     "template %s: not written by idbpq (no \"idbpq\" footer entry): another "
                     "engine's files cannot fix the schema of idbpq's",
@@ -468,13 +473,9 @@ static idbpq_status read_stats(struct idbpq__dfile *f, struct idbpq__err *err)
     if (st != IDBPQ_OK) idbpq__fail(err, st, "reading back %s: %s", f->path, msg);
     else st = idbpq__delta_stats(idbpq_reader_schema(r), idbpq_reader_meta(r), f->node_nulls,
                                  NULL, 32, &f->stats);
-    const idbpq_file_meta *m = st == IDBPQ_OK ? idbpq_reader_meta(r) : NULL;
-    for (int32_t i = 0; m && i < m->num_kv; i++)
-        if (m->kv[i].has_value && m->kv[i].key.len == strlen(IDBPQ__META_KEY) &&
-            memcmp(m->kv[i].key.ptr, IDBPQ__META_KEY, m->kv[i].key.len) == 0 &&
-            !(f->typemap = idbpq__arena_strndup(&f->a, (const char *)m->kv[i].value.ptr,
-                                                m->kv[i].value.len)))
-            st = IDBPQ_NOMEM;
+    size_t tn = 0;
+    const char *tmap = st == IDBPQ_OK ? footer_typemap(idbpq_reader_meta(r), &tn) : NULL;
+    if (tmap && !(f->typemap = idbpq__arena_strndup(&f->a, tmap, tn))) st = IDBPQ_NOMEM;
     if (st == IDBPQ_OK) st = idbpq__buf_push(&f->stats, 0);
     idbpq_reader_free(r);
     f->io->close(f->io->ctx, &src);

@@ -122,7 +122,10 @@ idbpq_status idbpq_table_vacuum(const idbpq_table_io *io, int64_t retention_ms, 
     memset(res, 0, sizeof *res);
     struct idbpq__err e;
     memset(&e, 0, sizeof e);
-    if (!io) return idbpq__derr_out(err, (idbpq__fail(&e, IDBPQ_INVALID_ARG, "vacuum: no table"), &e));
+    if (!io) {
+        idbpq__fail(&e, IDBPQ_INVALID_ARG, "vacuum: no table");
+        return idbpq__derr_out(err, &e);
+    }
     alc = idbpq__alc(alc);
     idbpq_table *t = NULL;
     idbpq_status st = idbpq_table_open(&t, io, -1, alc, err);
