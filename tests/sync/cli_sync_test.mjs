@@ -60,7 +60,7 @@ function cmp(want, got) {
   const r = tryRun(CMP, [want, got]);
   return { same: r.code === 0, msg: (r.out + (r.err || '')).split('\n').slice(0, 3).join(' | ') };
 }
-const keysOf = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).key);
+
 const byKey = (file) => new Map(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => [JSON.stringify(JSON.parse(l).key), l]));
 
 // The live files by replaying the log's JSON commits (checkpoints are read only when the
@@ -95,8 +95,15 @@ async function duckRows(table) {
   const { live } = replay(table);
   if (!live.length) return [];
   const files = live.map((a) => `'${path.join(table, decodeURIComponent(a.path)).replaceAll("'", "''")}'`);
-  const r = await duck.runAndReadAll(`SELECT id, name FROM read_parquet([${files.join(',')}]) ORDER BY id`);
-  return r.getRowObjectsJS();
+  // Records no column could hold exactly are in `_raw` (tagged JSON of the whole value) with
+  // their columns null; take id and name from there for those.
+  const r = await duck.runAndReadAll(`SELECT id, name, _raw FROM read_parquet([${files.join(',')}])`);
+  const rows = r.getRowObjectsJS().map((x) => {
+    if (x._raw === null) return { id: Number(x.id), name: x.name };
+    const v = JSON.parse(x._raw);
+    return { id: v.id, name: v.name };
+  });
+  return rows.sort((a, b) => a.id - b.id);
 }
 async function checkTable(label, table, want) {
   const got = tableRows(table, path.join(TMP, 'rows.jsonl'));
@@ -106,9 +113,10 @@ async function checkTable(label, table, want) {
   const truthRows = fs.readFileSync(want, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).value);
   truthRows.sort((a, b) => a.id - b.id);
   const same = rows.length === truthRows.length &&
-    rows.every((r, i) => Number(r.id) === truthRows[i].id && r.name === truthRows[i].name);
+    rows.every((r, i) => r.id === truthRows[i].id && r.name === truthRows[i].name);
+  const bad = rows.findIndex((r, i) => !truthRows[i] || r.id !== truthRows[i].id || r.name !== truthRows[i].name);
   ok(same, `${label}: DuckDB reads the live files (from the log's JSON) as the store (${rows.length} rows)`,
-    `${rows.length} vs ${truthRows.length} rows`);
+    `${rows.length} vs ${truthRows.length} rows; first difference at ${bad}: ${JSON.stringify(rows[bad])} vs ${JSON.stringify(truthRows[bad])}`);
 }
 function syncJson(profile, table, state, extra = [], env = {}, bin = IDBPQ) {
   const r = tryRun(bin, ['sync', profile, table, ...SEL, '--state', state, '--json',
@@ -131,15 +139,15 @@ const profileOf = (dir) => path.join(dir, 'profile');
 async function main() {
   const A = path.join(TMP, 'A'), T = path.join(TMP, 'T'), S = path.join(TMP, 'A.state');
   fs.mkdirSync(A, { recursive: true });
-  await withProfile(profileOf(A), PORT, (p) => p.evaluate(() => window.app.fill(3000, 11)));
+  await withProfile(profileOf(A), PORT, (p) => p.evaluate(() => window.app.fill(20000, 11)));
   const pA = profileOf(A);
   const t0 = truth(pA, path.join(TMP, 't0.jsonl'));
 
   // 1. First sync: the table is created with every record.
   const before = digest(pA);
   let r = syncJson(pA, T, S);
-  ok(r.code === 0 && r.res && r.res.committedVersion === 0 && r.res.pushed.inserts === 3000,
-    'first sync creates the table at version 0 with 3000 inserts', r.err || r.out);
+  ok(r.code === 0 && r.res && r.res.committedVersion === 0 && r.res.pushed.inserts === 20000,
+    'first sync creates the table at version 0 with 20000 inserts', r.err || r.out);
   ok(digest(pA) === before, 'the profile is not modified by sync');
   const rep0 = replay(T);
   ok(rep0.protocol && rep0.protocol.minReaderVersion <= 3 && rep0.meta &&
@@ -147,7 +155,7 @@ async function main() {
   'the table has Change Data Feed on and the store description in its metadata', JSON.stringify(rep0.protocol));
   ok(rep0.live.length > 3, `copy-on-write needs several files: ${rep0.live.length} data files of about 16 KiB`);
   const stats = rep0.live.map((a) => JSON.parse(a.stats || '{}'));
-  ok(stats.reduce((s, x) => s + (x.numRecords || 0), 0) === 3000, 'per-file numRecords add up to the store');
+  ok(stats.reduce((s, x) => s + (x.numRecords || 0), 0) === 20000, 'per-file numRecords add up to the store');
   const ranges = rep0.live.map((a) => [a.tags?.['idbpq.minKey'], a.tags?.['idbpq.maxKey']]).sort();
   ok(ranges.every((x, i) => x[0] && x[1] && x[0] <= x[1] && (i === 0 || ranges[i - 1][1] < x[0])),
     'data files carry disjoint key ranges');
@@ -159,7 +167,7 @@ async function main() {
     'a sync without changes commits nothing', r.err || r.out);
 
   // 3. Edits, deletes and inserts: only the files holding them are rewritten.
-  const upd = [5, 6, 7, 1500, 1501, 2990], del = [10, 11, 2000], ins = 3001;
+  const upd = [5, 6, 7, 1500, 1501, 2990], del = [10, 11, 2000], ins = 20001;
   await withProfile(pA, PORT, async (p) => {
     await p.evaluate(([u]) => window.app.update(u, { name: 'edited', editedAt: { $date: Date.UTC(2026, 0, 2) } }), [upd]);
     await p.evaluate(([d]) => window.app.del(d), [del]);
@@ -198,7 +206,8 @@ async function main() {
   if (cdcFiles.length) {
     const q = await duck.runAndReadAll(`SELECT _change_type, count(*) AS n FROM read_parquet('${path.join(T, '_change_data', cdcFiles[0])}') GROUP BY 1 ORDER BY 1`);
     const dk = Object.fromEntries(q.getRowObjectsJS().map((x) => [x._change_type, Number(x.n)]));
-    ok(JSON.stringify(dk) === JSON.stringify(kinds), 'DuckDB reads the same change kinds from _change_data', JSON.stringify(dk));
+    const sorted = (o) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+    ok(sorted(dk) === sorted(kinds), 'DuckDB reads the same change kinds from _change_data', JSON.stringify(dk));
   }
 
   // 4. Dry run: reports, writes nothing.
@@ -244,7 +253,7 @@ async function main() {
   cp(A, C); cp(T, TC); fs.copyFileSync(S, SC);
   await withProfile(profileOf(C), PORT, (p) => p.evaluate(() => window.app.update([400, 401], { name: 'crash' })));
   const vBefore = replay(TC).version;
-  r = syncJson(profileOf(C), TC, SC, [], { IDBPQ_TEST_CRASH: 'before-commit' });
+  r = syncJson(profileOf(C), TC, SC, [], { IDBPQ_TEST_CRASH_BEFORE_COMMIT: '1' });
   ok(r.code !== 0 && replay(TC).version === vBefore, 'a sync killed before its commit leaves the table at its version', `exit ${r.code}`);
   const again = tryRun(IDBPQ, ['table', 'show', TC]);
   ok(again.code === 0, 'the table still reads after the crash');
@@ -252,11 +261,11 @@ async function main() {
   ok(r.code === 0 && r.res && r.res.pushed.updates === 2 && replay(TC).version === vBefore + 1, 'the next sync completes it', r.err || r.out);
   await checkTable('after the crash', TC, truth(profileOf(C), path.join(TMP, 'tc.jsonl')));
 
-  // 7. Two replicas syncing at once, disjoint edits, five rounds: every commit lands.
+  // 7. Two replicas syncing at once, disjoint edits, three rounds: every commit lands.
   const D = path.join(TMP, 'D'), E = path.join(TMP, 'E'), TD = path.join(TMP, 'TD'), SD = path.join(TMP, 'SD'), SE = path.join(TMP, 'SE');
   cp(A, D); cp(A, E); cp(T, TD); fs.copyFileSync(S, SD); fs.copyFileSync(S, SE);
   let landed = 0, rounds = 0;
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 3; k++) {
     await withProfile(profileOf(D), PORT, (p) => p.evaluate(([i]) => window.app.update([500 + i], { name: 'D' + i }), [k]));
     await withProfile(profileOf(E), PORT, (p) => p.evaluate(([i]) => window.app.update([2500 + i], { name: 'E' + i }), [k]));
     const go = (prof, st) => new Promise((res) => {
@@ -272,7 +281,7 @@ async function main() {
   const repD = replay(TD);
   ok(landed === 2 * rounds, `concurrent syncs: all ${2 * rounds} syncs succeed`, `${landed} succeeded`);
   const namesD = new Map(fs.readFileSync(tableRows(TD, path.join(TMP, 'rowsD')), 'utf8').split('\n').filter(Boolean).map((l) => { const o = JSON.parse(l); return [o.key, o.value.name]; }));
-  ok([0, 1, 2, 3, 4].every((i) => namesD.get(500 + i) === `D${i} ${500 + i}` && namesD.get(2500 + i) === `E${i} ${2500 + i}`),
+  ok([0, 1, 2].every((i) => namesD.get(500 + i) === `D${i} ${500 + i}` && namesD.get(2500 + i) === `E${i} ${2500 + i}`),
     `concurrent syncs: nothing lost (versions 0..${repD.version})`);
 
   // 8. A damaged state file is refused, naming it.
