@@ -132,8 +132,8 @@ async function instantiate(op) {
       noWrites(`remove ${path}`);
       return (await op.table.remove(path)) === false ? (stash = enc.encode(`${path}: no such file`), -S.END) : 0;
     },
-    async local_rewind() { op.localAfter = undefined; op.localDone = false; return 0; },
-    async local_next() { return leave(await op.local.page(op)); },
+    async local_rewind() { op.local.rewind(); return 0; },
+    async local_next() { return leave(await op.local.next()); },
     async local_apply(p, n, count) {
       noWrites('write the store');
       stopIfAborted();
@@ -145,8 +145,8 @@ async function instantiate(op) {
       if (h == null) { stash = enc.encode('no state'); return -S.END; }
       return leave(enc.encode(h));
     },
-    async state_rewind() { op.stateAfter = undefined; op.stateDone = false; return 0; },
-    async state_next() { return leave(await op.state.page(op)); },
+    async state_rewind() { op.state.rewind(); return 0; },
+    async state_next() { return leave(await op.state.next()); },
     async state_save(hp, hn, p, n, count) {
       noWrites('save the sync state');
       await op.state.save(text(hp, hn), decodeEntries(copy(p, n), count), op.log.splice(0));
@@ -307,21 +307,39 @@ function describe(db, storeName) {
   return { origin: globalThis.location?.origin ?? null, database: db.name, version: db.version, name: s.name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, keyGenerator: 1, indexes };
 }
 
-// Pages in key order, one short readonly transaction each (the engine also writes the store
-// while it runs, so no transaction is held across the sync).
+// Framed pages in key order, one read ahead: IndexedDB reads the next page while the engine
+// works on this one. read(after) -> { keys, values } of up to PAGE records after that key.
+function pager(read, frame) {
+  let ahead = null, done = false;
+  const fetchAfter = (after) => {
+    const p = read(after).then(async ({ keys, values }) => ({ last: keys.length < PAGE, after: keys[keys.length - 1], bytes: keys.length ? await frame(keys, values) : new Uint8Array(0) }));
+    p.catch(() => {}); // awaited by next()
+    return p;
+  };
+  return {
+    rewind() { ahead = null; done = false; },
+    async next() {
+      if (done) return new Uint8Array(0);
+      const page = await (ahead ?? fetchAfter(undefined));
+      done = page.last;
+      ahead = done ? null : fetchAfter(page.after);
+      return page.bytes;
+    },
+  };
+}
+
+// The store: one short readonly transaction per page (the engine also writes the store while
+// it runs, so no transaction is held across the sync).
 function localSide(db, storeName, desc) {
   const w = new V8Writer();
+  const pages = pager(async (after) => {
+    const s = db.transaction(storeName, 'readonly').objectStore(storeName);
+    const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+    const [keys, values] = await Promise.all([req(s.getAllKeys(range, PAGE)), req(s.getAll(range, PAGE))]);
+    return { keys, values };
+  }, (keys, values) => frameRecords(w, keys.map((key, i) => ({ key, value: values[i] })), true));
   return {
-    async page(op) {
-      if (op.localDone) return new Uint8Array(0);
-      const s = db.transaction(storeName, 'readonly').objectStore(storeName);
-      const range = op.localAfter === undefined ? null : IDBKeyRange.lowerBound(op.localAfter, true);
-      const [keys, values] = await Promise.all([req(s.getAllKeys(range, PAGE)), req(s.getAll(range, PAGE))]);
-      if (keys.length < PAGE) op.localDone = true;
-      if (!keys.length) return new Uint8Array(0);
-      op.localAfter = keys[keys.length - 1];
-      return frameRecords(w, keys.map((key, i) => ({ key, value: values[i] })), true);
-    },
+    ...pages,
     async apply(ops) {
       const tx = db.transaction(storeName, 'readwrite', { durability: 'strict' });
       const s = tx.objectStore(storeName), ended = txDone(tx);
@@ -353,24 +371,23 @@ function openStateDb(name) {
 function stateSide(sdb, id, about) {
   const range = IDBKeyRange.bound([id], [id + '\0'], false, true); // every [id, key]
   const w = new V8Writer();
+  const pages = pager(async (after) => {
+    const s = sdb.transaction('entries').objectStore('entries');
+    const r = after === undefined ? range : IDBKeyRange.bound(after, [id + '\0'], true, true);
+    const [keys, values] = await Promise.all([req(s.getAllKeys(r, PAGE)), req(s.getAll(r, PAGE))]);
+    return { keys, values };
+  }, (keys, digests) => {
+    w.reset();
+    keys.forEach((k, i) => {
+      const at = w.reserveU32();
+      w.patchU32(at, w.writeValue(k[1]));
+      w.writeBytes(new Uint8Array(digests[i]));
+    });
+    return w.bytes().slice();
+  });
   return {
+    ...pages,
     async header() { return (await req(sdb.transaction('syncs').objectStore('syncs').get(id)))?.header ?? null; },
-    async page(op) {
-      if (op.stateDone) return new Uint8Array(0);
-      const s = sdb.transaction('entries').objectStore('entries');
-      const r = op.stateAfter === undefined ? range : IDBKeyRange.bound(op.stateAfter, [id + '\0'], true, true);
-      const [keys, digests] = await Promise.all([req(s.getAllKeys(r, PAGE)), req(s.getAll(r, PAGE))]);
-      if (keys.length < PAGE) op.stateDone = true;
-      if (!keys.length) return new Uint8Array(0);
-      op.stateAfter = keys[keys.length - 1];
-      w.reset();
-      keys.forEach((k, i) => {
-        const at = w.reserveU32();
-        w.patchU32(at, w.writeValue(k[1]));
-        w.writeBytes(new Uint8Array(digests[i]));
-      });
-      return w.bytes().slice();
-    },
     // One transaction: the entries, the header and the decisions logged since the last save
     // land together or not at all.
     async save(header, entries, log) {

@@ -11,6 +11,7 @@
 // object store. Everything else (a signed S3 client, a cache) can be passed in the same shape.
 
 const TAIL = 64 << 10; // what open() reads first: the Parquet footer and small files whole
+const MID = 16 << 20;  // the rest of a data file up to this size is read in one request
 
 function ioError(message, cause) { return Object.assign(new Error(message, cause ? { cause } : undefined), { status: 30 }); }
 const missing = (e) => e?.name === 'NotFoundError' || e?.name === 'TypeMismatchError';
@@ -175,14 +176,23 @@ export function httpTable(baseUrl, { headers = {}, fetch: fetchFn, bucket, id } 
       const total = /\/(\d+)$/.exec(r.headers.get('content-range') ?? '');
       const size = r.status === 206 && total ? Number(total[1]) : tail.length;
       const tailAt = size - tail.length;
+      const get = async (o, n) => {
+        const q = await call('GET', path, { headers: { Range: `bytes=${o}-${o + n - 1}` } });
+        const b = new Uint8Array(await check(q, `GET ${path} bytes ${o}..${o + n}`).arrayBuffer());
+        if (q.status !== 206 && b.length === size) return b.subarray(o, o + n);
+        if (b.length !== n) throw ioError(`GET ${path} bytes ${o}..${o + n}: ${b.length} bytes came`);
+        return b;
+      };
+      // The Parquet reader asks for one column chunk at a time; up to 16 MiB, everything from
+      // the first such read to the tail comes in one request instead.
+      let mid = null, midAt = 0;
       return {
         size,
         async read(o, n) {
           if (o >= tailAt && o + n <= size) return tail.subarray(o - tailAt, o - tailAt + n);
-          const q = await call('GET', path, { headers: { Range: `bytes=${o}-${o + n - 1}` } });
-          const b = new Uint8Array(await check(q, `GET ${path} bytes ${o}..${o + n}`).arrayBuffer());
-          if (q.status !== 206 && b.length === size) return b.subarray(o, o + n);
-          return b;
+          if (mid && o >= midAt && o + n <= midAt + mid.length) return mid.subarray(o - midAt, o - midAt + n);
+          if (o + n <= tailAt && tailAt - o <= MID) { mid = await get(o, tailAt - o); midAt = o; return mid.subarray(0, n); }
+          return get(o, n);
         },
       };
     },
