@@ -59,9 +59,9 @@ const http = (t) => ({ http: `${srv.bucket}/${t}` });
 const dirOf = (t) => path.join(srv.root, t);
 
 // ---- the table as DuckDB sees it: live files from a replay of the JSON log ------------------
-function replay(dir) {
+function replay(dir, upTo = Infinity) {
   const log = path.join(dir, '_delta_log');
-  const commits = fs.existsSync(log) ? fs.readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).sort() : [];
+  const commits = fs.existsSync(log) ? fs.readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f) && Number(f.slice(0, 20)) <= upTo).sort() : [];
   const live = new Map();
   for (const f of commits) {
     for (const line of fs.readFileSync(path.join(log, f), 'utf8').split('\n')) {
@@ -136,7 +136,15 @@ const scenarios = {
     check('a second client pulls every record (Blobs too)', r.pulled?.upserts === 300 && await same(A, 'app', B, 'app'), brief(r));
     await A.run('edit', 'app', ids(1, 10).map((i) => [i, `a-${i}`, 2000]).concat(ids(301, 305).map((i) => [i, `new-${i}`, 2000])), ids(11, 15));
     await B.run('edit', 'app', ids(100, 104).map((i) => [i, `b-${i}`, 2000]), [200]);
-    const ra = await A.run('sync', 'app', t);
+    const ra = await A.run('sync', 'app', t, { checkpointInterval: 1 });
+    const ckpt = fs.existsSync(path.join(dirOf('t1'), '_delta_log', '00000000000000000001.checkpoint.parquet'));
+    let inCkpt = [];
+    if (ckpt) {
+      const q = await duck.runAndReadAll(`SELECT "add".path AS p FROM read_parquet('${path.join(dirOf('t1'), '_delta_log', '00000000000000000001.checkpoint.parquet')}') WHERE "add" IS NOT NULL ORDER BY p`);
+      inCkpt = q.getRowObjectsJS().map((r) => path.join(dirOf('t1'), decodeURIComponent(r.p)));
+    }
+    check(`a checkpoint after the commit (checkpointInterval 1): its adds, read by DuckDB, are the log's live files at v1`,
+      ckpt && JSON.stringify(inCkpt) === JSON.stringify(replay(dirOf('t1'), 1).files.sort()), { ckpt, inCkpt });
     check('edits and deletes push as inserts, updates, deletes', ra.pushed?.inserts === 5 && ra.pushed.updates === 10 && ra.pushed.deletes === 5 && ra.committedVersion === 1, brief(ra));
     const rb = await B.run('sync', 'app', t);
     check('the other side pulls them and pushes its own', rb.pulled?.upserts === 15 && rb.pulled.deletes === 5 && rb.pushed.updates === 5 && rb.pushed.deletes === 1, brief(rb));
