@@ -263,12 +263,6 @@ int cmd_table(int argc, char **argv)
     } else if (!strcmp(sub, "changes")) {
         rc = changes(dir, &io, from, to, &o);
     } else {
-#ifdef IDBPQ_CLI_NO_VACUUM
-        (void)retain_hours;
-        (void)dry_run;
-        cli_err(dir, "vacuum is not available in this build");
-        rc = CLI_FAIL;
-#else
         idbpq_vacuum_result res;
         memset(&res, 0, sizeof res);
         st = idbpq_table_vacuum(&io, retain_hours < 0 ? -1 : retain_hours * 3600000, dry_run,
@@ -276,7 +270,6 @@ int cmd_table(int argc, char **argv)
         if (st != IDBPQ_OK) rc = fail(dir, st, &e);
         else printf("%s %" PRIu64 " files, %" PRIu64 " bytes\n",
                     dry_run ? "would remove" : "removed", res.files, res.bytes);
-#endif
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno != EPIPE) cli_err("stdout", "write error");

@@ -44,6 +44,7 @@ idbpq_status idbpq__dlayout_build(struct idbpq__dlayout *l, struct idbpq__arena 
     for (uint32_t i = 0; i < fields->n; i++) {
         const struct idbpq__dj *fd = &fields->items[i];
         struct dl_field *o = &l->f[l->n];
+        memset(o, 0, sizeof *o);
         o->name = idbpq__dj_str(fd, "name");
         if (!o->name) return idbpq__fail(err, IDBPQ_CORRUPT, "schemaString: field %u has no name", i);
         o->physical = phys_name(fd, l->mapping);
