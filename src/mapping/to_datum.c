@@ -775,9 +775,11 @@ idbpq_status idbpq__todatum_row(struct idbpq__todatum *t, const struct idbpq__ty
         idbpq_datum obj;
         IDBPQ__TRY(conv_object(&c, (struct idbpq__jsnode *)&tm->value, value, &obj, 0));
         /* conv_object laid the items out over the root's children: take them over, keeping
-         * the key's slot. */
+         * the key's slots (`_key`, and `_raw_key` when the key went there). */
         for (uint32_t i = 0; i < n; i++)
-            if (!(tm->has_key && i == (uint32_t)t->pos[tm->key.node])) items[i] = obj.u.items[i];
+            if (!(tm->has_key && i == (uint32_t)t->pos[tm->key.node]) &&
+                !(tm->raw_key_node >= 0 && i == (uint32_t)t->pos[tm->raw_key_node]))
+                items[i] = obj.u.items[i];
     } else {
         idbpq_datum *vd = &items[t->pos[tm->value.node]];
         IDBPQ__TRY(conv_item(&c, &tm->value, value, vd, 0));
