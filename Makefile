@@ -104,10 +104,11 @@ WASM_BUDGET ?= 358400
 WASM_GLUE   ?=
 WASM_SRC    := $(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,common codec encoding thrift \
                    parquet value idb mapping))) src/stores/idb_value.c \
-                   $(filter-out wasm/sync_api.c,$(wildcard wasm/*.c))) $(WASM_GLUE)
+                   $(filter-out wasm/sync_%.c,$(wildcard wasm/*.c))) $(WASM_GLUE)
 WASM_OBJ    := $(WASM_SRC:%.c=$(WASM_BUILD)/obj/%.o)
 # The sync module (web/idbpq_sync.wasm, loaded only by web/sync.js): the same library plus the
-# sync layer (not io_dir.c, which is POSIX); wasm/sync_api.c includes wasm/api.c.
+# sync layer (not io_dir.c, which is POSIX); wasm/sync_api.c includes wasm/api.c and
+# wasm/sync_table.c.
 WASM_SYNC_SRC := $(filter-out wasm/api.c,$(WASM_SRC)) \
                $(sort $(filter-out src/sync/io_dir.c,$(wildcard src/sync/*.c))) wasm/sync_api.c
 WASM_SYNC_OBJ := $(WASM_SYNC_SRC:%.c=$(WASM_BUILD)/obj/%.o)
