@@ -116,15 +116,17 @@ struct conf {
     uint32_t n;
 };
 
-static void conf_set(struct conf *c, const char *k, size_t kn, const char *v, size_t vn)
+/* Sets k (replacing an earlier value); 0 when the table has more properties than we hold. */
+static int conf_set(struct conf *c, const char *k, size_t kn, const char *v, size_t vn)
 {
     uint32_t i = 0;
     while (i < c->n && !(c->kn[i] == kn && !memcmp(c->k[i], k, kn))) i++;
     if (i == c->n) {
-        if (c->n == 256) return;
+        if (c->n == 256) return 0;
         c->n++;
     }
     c->k[i] = k, c->kn[i] = kn, c->v[i] = v, c->vn[i] = vn;
+    return 1;
 }
 
 /* The largest delta.columnMapping.id in a schema JSON DOM. */
@@ -154,11 +156,12 @@ static idbpq_status metadata_line(struct idbpq__dtx *x, struct idbpq__buf *b,
     struct conf *c = idbpq__arena_alloc(&x->a, sizeof *c);
     if (!c) return IDBPQ_NOMEM;
     c->n = 0;
+    int ok = 1;
     const char *mode = NULL;
     for (uint32_t i = 0; m && i < m->n_configuration; i++) {
         const idbpq_kv *kv = &m->configuration[i];
         if (!kv->has_value) continue;
-        conf_set(c, (const char *)kv->key.ptr, kv->key.len, (const char *)kv->value.ptr,
+        ok &= conf_set(c, (const char *)kv->key.ptr, kv->key.len, (const char *)kv->value.ptr,
                  kv->value.len);
         if (kv->key.len == 24 && !memcmp(kv->key.ptr, "delta.columnMapping.mode", 24))
             mode = (const char *)kv->value.ptr;
@@ -170,9 +173,9 @@ static idbpq_status metadata_line(struct idbpq__dtx *x, struct idbpq__buf *b,
     if (mode && !strcmp(mode, "id") && x->needs_cm)
         return idbpq__fail(err, IDBPQ_UNSUPPORTED,
                            "the table uses column mapping by id: idbpq writes name mode only");
-    conf_set(c, "delta.enableChangeDataFeed", 26, "true", 4);
-    if (x->store_json) conf_set(c, "idbpq.store", 11, x->store_json, strlen(x->store_json));
-    if (x->typemap) conf_set(c, "idbpq.typemap", 13, x->typemap, strlen(x->typemap));
+    ok &= conf_set(c, "delta.enableChangeDataFeed", 26, "true", 4);
+    if (x->store_json) ok &= conf_set(c, "idbpq.store", 11, x->store_json, strlen(x->store_json));
+    if (x->typemap) ok &= conf_set(c, "idbpq.typemap", 13, x->typemap, strlen(x->typemap));
     char idbuf[24];
     if (x->needs_cm) {
         struct idbpq__dj *dom;
@@ -182,13 +185,16 @@ static idbpq_status metadata_line(struct idbpq__dtx *x, struct idbpq__buf *b,
                                              "delta.columnMapping.maxColumnId") : NULL;
         if (old && atoll(old) > id) id = atoll(old);
         snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
-        conf_set(c, "delta.columnMapping.mode", 24, "name", 4);
-        conf_set(c, "delta.columnMapping.maxColumnId", 31, idbuf, strlen(idbuf));
+        ok &= conf_set(c, "delta.columnMapping.mode", 24, "name", 4);
+        ok &= conf_set(c, "delta.columnMapping.maxColumnId", 31, idbuf, strlen(idbuf));
     }
     for (uint32_t i = 0; i < x->n_config; i++)
         if (x->config[i].has_value)
-            conf_set(c, (const char *)x->config[i].key.ptr, x->config[i].key.len,
+            ok &= conf_set(c, (const char *)x->config[i].key.ptr, x->config[i].key.len,
                      (const char *)x->config[i].value.ptr, x->config[i].value.len);
+    if (!ok)
+        return idbpq__fail(err, IDBPQ_LIMIT, "the table has more than 256 properties: idbpq "
+                                             "would drop some rewriting its metaData");
     char uuid[37];
     const char *id = m && m->id ? m->id : uuid;
     if (id == uuid) IDBPQ__TRY(idbpq__uuid4(uuid));

@@ -8,7 +8,8 @@
  * a commit older than the retention, or no action of the log names it (a failed attempt's
  * file: the commit never landed) and its own mtime is older than the retention — a writer
  * still writing or about to commit is younger than that. `_delta_log/` and hidden files are
- * never touched. Deleting is idempotent, so a vacuum interrupted halfway is simply rerun.
+ * never touched, nor files other than *.parquet. Deleting is idempotent, so a vacuum
+ * interrupted halfway is simply rerun.
  */
 #include "sync/delta_write.h"
 
@@ -76,7 +77,11 @@ static idbpq_status one(void *ctx, const idbpq_table_file *f)
 {
     struct vac *v = ctx;
     const char *name = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-    if (name[0] == '.' || name[0] == '_') return IDBPQ_OK; /* hidden, or the log */
+    /* Hidden files and the log are never touched, nor anything but Parquet files (what
+     * idbpq and other engines write as data): a stray file of the user's stays. */
+    size_t nl = strlen(name);
+    if (name[0] == '.' || name[0] == '_' || nl < 8 || strcmp(name + nl - 8, ".parquet"))
+        return IDBPQ_OK;
     size_t dl = strlen(v->dir);
     char *path = idbpq__arena_alloc(v->a, dl + strlen(name) + 2);
     if (!path) return IDBPQ_NOMEM;
