@@ -238,6 +238,24 @@ const scenarios = {
     const ok = await A.run('sync', 'crash', t);
     check('and the next sync commits the change', ok.committedVersion === 2 && ok.pushed?.updates === 1, brief(ok));
     await tableIs('after the failed commit, synced again', dirOf('t3'), await A.run('dump', 'crash'), null, t);
+    // The page dies while its commit is in flight, and the commit lands anyway: the state was
+    // not saved, so the next sync meets its own commit (the txn action says whose it is).
+    await A.run('edit', 'crash', [[8, 'e-8', 4000]], [9]);
+    const landed = new Promise((r) => { fired = r; });
+    srv.faults.push({ method: 'PUT', match: /^t3\/_delta_log\/\d{20}\.json$/, action: 'hold', fired: (k) => fired(k) });
+    const running2 = A.run('sync', 'crash', t).catch((e) => ({ error: String(e) }));
+    await Promise.race([landed, new Promise((r) => setTimeout(r, 60000))]);
+    await A.page.close();
+    srv.faults.length = 0;
+    srv.release(true);
+    await running2;
+    await new Promise((r) => setTimeout(r, 300));
+    await A.open();
+    const v3 = replay(dirOf('t3')).version;
+    const again = await A.run('sync', 'crash', t);
+    check(`a commit that landed after its page died (v${v3}): the next sync pushes nothing again`, v3 === 3 && !again.error && again.committedVersion === null &&
+      again.pushed.inserts + again.pushed.updates + again.pushed.deletes === 0, brief(again));
+    await tableIs('after a commit that outlived its page', dirOf('t3'), await A.run('dump', 'crash'), null, t);
   },
 
   async concurrent(A, B) {
