@@ -668,8 +668,14 @@ static idbpq_status save_state(struct run *r, int after_push)
         e[k].deleted = r->upds[i].deleted;
         k++;
     }
+    /* The header as loaded: a save that changes nothing is skipped (it rewrites the file). */
+    idbpq_buffer old = r->hdr_text;
+    idbpq_buffer_init(&r->hdr_text, r->alc);
     idbpq_status st = header_text(&r->hdr, &r->hdr_text);
-    if (st == IDBPQ_OK)
+    int same = st == IDBPQ_OK && !n && !r->ignore_state && old.len == r->hdr_text.len &&
+               old.len && !memcmp(old.data, r->hdr_text.data, old.len);
+    idbpq_buffer_free(&old);
+    if (st == IDBPQ_OK && !same)
         st = r->state->save(r->state->ctx, (const char *)r->hdr_text.data, e, n, r->err);
     idbpq__free(r->alc, e, n * sizeof *e);
     return st;
