@@ -3,8 +3,9 @@
 # its own IndexedDB, sync through a Delta table behind tests/web/table_server.mjs (S3-style HTTP)
 # and through OPFS; edits and deletes both ways, every conflict policy and the conflict log, a
 # page closed while its commit is in flight, two concurrent writers, a pull killed midway,
-# dryRun and abort; after each scenario the table is compared with the store by idbpq's own
-# reader, `idbpq table show --rows` and DuckDB (tests/web/sync_test.mjs says what each check is).
+# dryRun and abort, directions, checkpoints, a Worker; after each scenario the table is compared
+# with the store by idbpq's own reader, `idbpq table show --rows` and DuckDB
+# (tests/web/sync_test.mjs says what each check is). About a minute.
 # Needs web/idbpq_sync.wasm (make wasm), /usr/bin/chromium, tests/idb/node_modules and
 # tests/oracle/node_modules; without them it prints "# SKIPPED: why".
 # IDBPQ_SYNC_ONLY=twoClients,opfs runs only those scenarios.
