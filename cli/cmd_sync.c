@@ -30,7 +30,7 @@ static const char help_text[] =
     "  --conflict-log FILE   append every conflict decision as a JSON line\n"
     "  --dry-run             report what would move; write nothing\n"
     "  --checkpoint-interval N   a checkpoint every N commits (default 10)\n"
-    "  --target-file-bytes N     data file size aimed at (default 64M)\n"
+    "  --target-file-bytes N     data file size aimed at (default 8M)\n"
     "  --codec C, --row-group-bytes N   as for export\n"
     "  --json                print the result as JSON\n";
 

@@ -1439,7 +1439,8 @@ typedef struct idbpq_sync_opts {
     int32_t dry_run;               /* compute and report, write nothing anywhere */
     int32_t push, pull;            /* directions (both 1 by default) */
     idbpq_record_writer_opts writer; /* data files: codec, row groups... */
-    uint64_t target_file_bytes;    /* data file size aimed at (default 64 MiB) */
+    uint64_t target_file_bytes;    /* data file size aimed at (default 8 MiB: a push rewrites
+                                      whole files, so small files keep it small) */
     uint32_t checkpoint_interval;  /* a checkpoint after every N-th version (default 10) */
     uint32_t max_attempts;         /* commit attempts before IDBPQ_CONFLICT (default 20) */
     const char *key_column;        /* tables idbpq did not write: the key column */

@@ -36,7 +36,7 @@ void idbpq_sync_opts_init(idbpq_sync_opts *o)
     o->push = 1;
     o->pull = 1;
     idbpq_record_writer_opts_init(&o->writer);
-    o->target_file_bytes = 64u << 20;
+    o->target_file_bytes = 8u << 20;
     o->checkpoint_interval = 10;
     o->max_attempts = 20;
 }

@@ -370,7 +370,7 @@ static idbpq_status push_init(struct push *p, const struct idbpq__push_in *in,
     p->err = err;
     if (err) err->msg[0] = 0;
     p->wopts = in->opts->writer;
-    p->target = in->opts->target_file_bytes ? in->opts->target_file_bytes : (64u << 20);
+    p->target = in->opts->target_file_bytes ? in->opts->target_file_bytes : (8u << 20);
     /* Row groups no larger than a file, so a file closes near its target. */
     if (!p->wopts.parquet.row_group_bytes || p->wopts.parquet.row_group_bytes > p->target)
         p->wopts.parquet.row_group_bytes = p->target;
