@@ -58,10 +58,10 @@ function listFiles(root, prefix) {
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function listXml(root, q) {
+function listXml(root, q, pageKeys) {
   const prefix = q.get('prefix') ?? '';
   const delim = q.get('delimiter') ?? '';
-  const max = Math.max(1, Math.min(1000, Number(q.get('max-keys') ?? 1000)));
+  const max = Math.max(1, Math.min(pageKeys, Number(q.get('max-keys') ?? pageKeys)));
   const after = q.get('continuation-token') ? Buffer.from(q.get('continuation-token'), 'base64url').toString() : q.get('start-after') ?? '';
   const contents = [], prefixes = new Set();
   let truncated = false, last = '';
@@ -123,7 +123,8 @@ function range(header, size) {
   return a > b || a >= size ? 'bad' : [a, b];
 }
 
-export function startTableServer({ dir, port = 0, host = '127.0.0.1', log = null } = {}) {
+// pageKeys: the most keys a listing page holds (S3's 1000; less makes tests page).
+export function startTableServer({ dir, port = 0, host = '127.0.0.1', log = null, pageKeys = 1000 } = {}) {
   const root = path.resolve(dir);
   fs.mkdirSync(root, { recursive: true });
   const faults = [];
@@ -152,7 +153,7 @@ export function startTableServer({ dir, port = 0, host = '127.0.0.1', log = null
       log?.(`${req.method} ${req.url}`);
       if (u.pathname === '/s3' || u.pathname === '/s3/') {
         if (req.method !== 'GET' || u.searchParams.get('list-type') !== '2') return send(400, 'only ListObjectsV2 on the bucket');
-        return send(200, listXml(root, u.searchParams), { 'content-type': 'application/xml' });
+        return send(200, listXml(root, u.searchParams, pageKeys), { 'content-type': 'application/xml' });
       }
       if (u.pathname.startsWith('/s3/')) {
         const key = decodeURIComponent(u.pathname.slice(4));
