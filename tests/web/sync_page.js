@@ -17,10 +17,28 @@ async function open(name) {
   return req(r);
 }
 
+// { dir } stands for a directory the user picked: the picker needs a gesture, so an OPFS
+// directory handle is handed to directoryTable instead (the same File System Access calls).
 function tableOf(spec) {
   if (spec.http) return sync.httpTable(spec.http);
   if (spec.opfs) return sync.opfsTable(spec.opfs);
+  if (spec.dir) {
+    const handle = (async () => {
+      let d = await navigator.storage.getDirectory();
+      for (const p of spec.dir.split('/')) d = await d.getDirectoryHandle(p, { create: true });
+      return d;
+    })();
+    return whenHandle(`picked:${spec.dir}`, handle);
+  }
   throw new Error(`no table in ${JSON.stringify(spec)}`);
+}
+// directoryTable takes a handle at once; the page's handle comes from a promise, so each call
+// waits for it and goes to a table made over the real handle.
+function whenHandle(id, handle) {
+  const real = handle.then((h) => sync.directoryTable(h, { id }));
+  const out = { id };
+  for (const m of ['list', 'open', 'put', 'write', 'remove']) out[m] = async (...a) => (await real)[m](...a);
+  return out;
 }
 
 // Records carry a Blob now and then, so that Blob contents cross both ways.

@@ -403,6 +403,8 @@ const scenarios = {
     await A.run('sync', 'o2', t);
     check(`OPFS: two databases commit at once, both land (versions ${c1.committedVersion} and ${c2.committedVersion})`,
       !c1.error && !c2.error && c1.committedVersion !== c2.committedVersion && (await A.run('dump', 'o1')).length === 260 && await same(A, 'o1', A, 'o2'), [brief(c1), brief(c2)]);
+    const r6 = await A.run('sync', 'o3', { dir: 'tables/shared' });
+    check('directoryTable (over an OPFS handle) on the same directory: a third database pulls it all', r6.pulled?.upserts === 260 && await same(A, 'o1', A, 'o3'), brief(r6));
     const files = await A.run('opfsFiles', 'tables/shared');
     const dir = path.join(tmp, 'opfs-copy');
     for (const [p, b64] of Object.entries(files)) {
