@@ -63,7 +63,8 @@ async function instantiate(op) {
     stash = enc.encode(String(e?.message ?? e));
     return -(e?.status ?? S.IO);
   };
-  const stopIfAborted = () => { if (op.signal?.aborted) throw statusError(S.ABORTED, 'aborted'); };
+  // A thrown policy callback stops the sync as an abort does (C polls should_abort too).
+  const stopIfAborted = () => { if (op.signal?.aborted || op.callbackError) throw statusError(S.ABORTED, 'aborted'); };
   const noWrites = (what) => { if (op.dryRun) throw statusError(S.STATE, `dry run: the engine tried to ${what}`); };
   const fns = {
     take(dst, cap) {
@@ -104,7 +105,6 @@ async function instantiate(op) {
       if (ifAbsent) stopIfAborted(); // a commit: the last point where an abort leaves the table as it was
       const written = await op.table.put(path, bytes, { ifAbsent: !!ifAbsent });
       if (ifAbsent && !written) { stash = enc.encode(`${path} exists`); return -S.EXISTS; }
-      op.bytesPut += bn;
       return 0;
     },
     io_create(p, n) {
@@ -170,7 +170,7 @@ async function instantiate(op) {
       op.log.push(entry);
     },
     progress(p, n, done, total) { op.onProgress?.({ phase: text(p, n), done, total }); },
-    should_abort: () => (op.signal?.aborted ? 1 : 0),
+    should_abort: () => (op.signal?.aborted || op.callbackError ? 1 : 0),
     random(p, n) {
       for (let at = 0; at < n; at += 65536) crypto.getRandomValues(u8().subarray(p + at, p + Math.min(n, at + 65536)));
     },
@@ -432,7 +432,7 @@ export async function syncStore(db, storeName, table, options = {}) {
   const op = {
     table, dryRun: !!o.dryRun, signal: o.signal, onProgress: o.onProgress, policy: policy.fn, wasmOptions: o.wasm,
     local: localSide(db, storeName, desc), state: stateSide(sdb, id, about),
-    errors: [], conflicts: [], log: [], bytesPut: 0,
+    errors: [], conflicts: [], log: [],
   };
   // One sync of a store with a table at a time in this browser (tabs and workers included):
   // the state database is read at the start and written at the end.
@@ -452,7 +452,7 @@ async function runSync(op, desc, o, policy, direction, codec) {
   const st = await m.promising('ipq_sync')(jp, json.length, policy.code, m.cstr(policy.field), op.dryRun ? 1 : 0,
     direction !== 'pull' ? 1 : 0, direction !== 'push' ? 1 : 0, codec, o.level ?? 0, o.targetFileBytes ?? 0,
     o.checkpointInterval ?? 0, o.maxAttempts ?? 0, m.cstr(o.keyColumn));
-  if (st === S.ABORTED || (st && o.signal?.aborted)) throw op.callbackError ?? abortError(o.signal);
+  if (st === S.ABORTED || (st && (o.signal?.aborted || op.callbackError))) throw op.callbackError ?? abortError(o.signal);
   if (st) {
     const e = statusError(STATUS_NAMES[st] ?? st, `idbpq: sync of "${desc.name}" with ${op.table.id}: ${m.errmsg()}`);
     if (op.errors.length) e.cause = op.errors[0];
