@@ -39,6 +39,8 @@ struct state_file {
     uint64_t count;            /* entries read */
     uint8_t *key;              /* the last key read (entries point here) */
     size_t key_cap;
+    uint8_t *prev;             /* the key before it: entries must be in key order */
+    size_t prev_cap, prev_len, prev_len_next;
     int ended;
 };
 
@@ -169,6 +171,13 @@ static idbpq_status st_rewind(void *ctx, idbpq_error *err)
     return st;
 }
 
+static int entry_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
 static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *err)
 {
     struct state_file *s = ctx;
@@ -194,14 +203,28 @@ static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *e
     if (kl > MAX_KEY)
         return serr(err, IDBPQ_CORRUPT, s->off - 4, "%s: sync state key length absurd%s",
                     s->path, "");
+    /* The key before becomes prev (swap the buffers), then the new key is read. */
+    uint8_t *tp = s->prev;
+    size_t tc = s->prev_cap;
+    s->prev = s->key;
+    s->prev_cap = s->key_cap;
+    s->prev_len = s->count ? s->prev_len_next : 0;
+    s->key = tp;
+    s->key_cap = tc;
     if (kl > s->key_cap) {
         uint8_t *p = idbpq__realloc(s->alc, s->key, s->key_cap, kl);
         if (!p) return IDBPQ_NOMEM;
         s->key = p;
         s->key_cap = kl;
     }
+    uint64_t at = s->off;
     IDBPQ__TRY(rd(s, s->key, kl, err));
     IDBPQ__TRY(rd(s, e->hash, 16, err));
+    /* The walk merges the state with the store by key: an entry out of order would pair
+     * digests with the wrong records without a word. */
+    if (s->count && entry_cmp(s->prev, s->prev_len, s->key, kl) >= 0)
+        return serr(err, IDBPQ_CORRUPT, at, "%s: sync state keys out of order%s", s->path, "");
+    s->prev_len_next = kl;
     e->key = s->key;
     e->key_len = kl;
     e->deleted = 0;
@@ -210,13 +233,6 @@ static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *e
 }
 
 /* ---- save: merge the old entries with the updates ----------------------------------------- */
-
-static int entry_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
 
 /* Updates sorted by key, equal keys in the order given (the later one wins): qsort is not
  * stable, so each carries its position. */
@@ -393,6 +409,7 @@ void idbpq_sync_state_file_free(idbpq_sync_state *st)
     close_stream(s);
     idbpq__free(s->alc, s->rb, RBUF);
     idbpq__free(s->alc, s->key, s->key_cap);
+    idbpq__free(s->alc, s->prev, s->prev_cap);
     idbpq__free(s->alc, s->path, strlen(s->path) + 1);
     idbpq__free(s->alc, s, sizeof *s);
     st->ctx = NULL;
