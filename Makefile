@@ -116,7 +116,7 @@ WASM_SYNC_BUDGET ?= 460800
 # delta_file.c's fallback randomness names getpid(), which WASI only emulates; sync_api.c's
 # idbpq__random_bytes (crypto.getRandomValues) replaces that code at link time.
 $(WASM_BUILD)/obj/src/sync/%.o: WASM_CFLAGS += -D_WASI_EMULATED_GETPID
-WASM_SYNC_JS := web/sync.js web/sync_tables.js web/v8wire.js web/wasi_shim.js
+WASM_SYNC_JS := web/sync.js web/sync_state.js web/sync_tables.js web/v8wire.js web/wasi_shim.js
 WASM_LIBS   := $(addprefix $(WASM_BUILD)/deps/lib/lib,zstd.a z.a snappy.a)
 WASM_CFLAGS := --target=wasm32-wasi $(CSTD) $(WASM_OPT) $(WASM_LTO) -ffunction-sections \
                -fdata-sections $(WARN) -fvisibility=hidden -DIDBPQ_BUILDING -DIDBPQ_NO_BROTLI \

@@ -7,13 +7,13 @@
 // object store, or any object with the same methods.
 import { V8Writer, readValue } from './v8wire.js';
 import { wasiImports } from './wasi_shim.js';
+import { PAGE, req, txDone, pager, openStateDb, stateSide } from './sync_state.js';
 
 export { opfsTable, directoryTable, httpTable } from './sync_tables.js';
 
 const S = { END: 21, IO: 30, EXISTS: 31, STATE: 40, ABORTED: 42 };
 const STATUS_NAMES = { 1: 'NOMEM', 2: 'INVALID_ARG', 10: 'CORRUPT', 11: 'UNSUPPORTED', 12: 'LIMIT', 15: 'SCHEMA', 21: 'END', 30: 'IO', 31: 'EXISTS', 40: 'STATE', 41: 'CONFLICT', 42: 'ABORTED' };
 const CODECS = { none: 0, uncompressed: 0, snappy: 1, gzip: 2, zstd: 6 };
-const PAGE = 1000;
 const FOLD = 16 << 20;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -293,39 +293,10 @@ async function resolveConflict(op, u8, setStash) {
 
 // ---- the store side -------------------------------------------------------------------------
 
-function req(r) { return new Promise((ok, err) => { r.onsuccess = () => ok(r.result); r.onerror = () => err(r.error); }); }
-function txDone(tx) {
-  return new Promise((ok, err) => {
-    tx.oncomplete = () => ok();
-    tx.onabort = () => err(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
-  });
-}
-
 function describe(db, storeName) {
   const s = db.transaction(storeName, 'readonly').objectStore(storeName);
   const indexes = [...s.indexNames].map((n) => { const ix = s.index(n); return { name: n, keyPath: ix.keyPath, unique: ix.unique, multiEntry: ix.multiEntry }; });
   return { origin: globalThis.location?.origin ?? null, database: db.name, version: db.version, name: s.name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, keyGenerator: 1, indexes };
-}
-
-// Framed pages in key order, one read ahead: IndexedDB reads the next page while the engine
-// works on this one. read(after) -> { keys, values } of up to PAGE records after that key.
-function pager(read, frame) {
-  let ahead = null, done = false;
-  const fetchAfter = (after) => {
-    const p = read(after).then(async ({ keys, values }) => ({ last: keys.length < PAGE, after: keys[keys.length - 1], bytes: keys.length ? await frame(keys, values) : new Uint8Array(0) }));
-    p.catch(() => {}); // awaited by next()
-    return p;
-  };
-  return {
-    rewind() { ahead = null; done = false; },
-    async next() {
-      if (done) return new Uint8Array(0);
-      const page = await (ahead ?? fetchAfter(undefined));
-      done = page.last;
-      ahead = done ? null : fetchAfter(page.after);
-      return page.bytes;
-    },
-  };
 }
 
 // The store: one short readonly transaction per page (the engine also writes the store while
@@ -336,8 +307,8 @@ function localSide(db, storeName, desc) {
     const s = db.transaction(storeName, 'readonly').objectStore(storeName);
     const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
     const [keys, values] = await Promise.all([req(s.getAllKeys(range, PAGE)), req(s.getAll(range, PAGE))]);
-    return { keys, values };
-  }, (keys, values) => frameRecords(w, keys.map((key, i) => ({ key, value: values[i] })), true));
+    return { data: keys.map((key, i) => ({ key, value: values[i] })), after: keys[keys.length - 1], last: keys.length < PAGE };
+  }, (records) => frameRecords(w, records, true));
   return {
     ...pages,
     async apply(ops) {
@@ -348,57 +319,6 @@ function localSide(db, storeName, desc) {
         else if (desc.keyPath !== null) s.put(o.value);
         else s.put(o.value, o.key);
       }
-      await ended;
-    },
-  };
-}
-
-// ---- the sync state: a separate IndexedDB database ------------------------------------------
-
-// syncs: { id, header, database, store, table, savedAt } by id; entries: [id, record key] ->
-// digest (16 bytes); log: the conflict decisions, by sync id.
-function openStateDb(name) {
-  const r = indexedDB.open(name, 1);
-  r.onupgradeneeded = () => {
-    const d = r.result;
-    d.createObjectStore('syncs', { keyPath: 'id' });
-    d.createObjectStore('entries');
-    d.createObjectStore('log', { autoIncrement: true }).createIndex('sync', 'sync');
-  };
-  return req(r);
-}
-
-function stateSide(sdb, id, about) {
-  const range = IDBKeyRange.bound([id], [id + '\0'], false, true); // every [id, key]
-  const w = new V8Writer();
-  const pages = pager(async (after) => {
-    const s = sdb.transaction('entries').objectStore('entries');
-    const r = after === undefined ? range : IDBKeyRange.bound(after, [id + '\0'], true, true);
-    const [keys, values] = await Promise.all([req(s.getAllKeys(r, PAGE)), req(s.getAll(r, PAGE))]);
-    return { keys, values };
-  }, (keys, digests) => {
-    w.reset();
-    keys.forEach((k, i) => {
-      const at = w.reserveU32();
-      w.patchU32(at, w.writeValue(k[1]));
-      w.writeBytes(new Uint8Array(digests[i]));
-    });
-    return w.bytes().slice();
-  });
-  return {
-    ...pages,
-    async header() { return (await req(sdb.transaction('syncs').objectStore('syncs').get(id)))?.header ?? null; },
-    // One transaction: the entries, the header and the decisions logged since the last save
-    // land together or not at all.
-    async save(header, entries, log) {
-      const tx = sdb.transaction(['syncs', 'entries', 'log'], 'readwrite', { durability: 'strict' });
-      const ended = txDone(tx), es = tx.objectStore('entries'), ls = tx.objectStore('log');
-      for (const e of entries) {
-        if (e.deleted) es.delete([id, e.key]);
-        else es.put(e.digest.buffer, [id, e.key]);
-      }
-      for (const l of log) ls.add({ sync: id, ...about, ...l });
-      if (header !== null) tx.objectStore('syncs').put({ id, header, ...about, savedAt: Date.now() });
       await ended;
     },
   };

@@ -2,6 +2,8 @@
 // runs web/sync.js against a table (HTTP or OPFS), and reports stores, results and logs in
 // plain JSON for the driver to compare.
 import * as sync from '/sync.js';
+import * as state from '/sync_state.js';
+import { readValue } from '/v8wire.js';
 
 const T = {};
 window.T = T;
@@ -163,11 +165,68 @@ T.state = async (db, spec, stateDb = 'idbpq-sync') => {
   if (!(await indexedDB.databases()).some((x) => x.name === stateDb)) return null;
   const d = await req(indexedDB.open(stateDb));
   const id = JSON.stringify([db, STORE, tableOf(spec).id]);
-  const tx = d.transaction(['syncs', 'entries']);
-  const [sync, entries] = await Promise.all([req(tx.objectStore('syncs').get(id)),
-    req(tx.objectStore('entries').count(IDBKeyRange.bound([id], [id + '\0'], false, true)))]);
+  const tx = d.transaction(['syncs', 'chunks']);
+  const [sync, chunks] = await Promise.all([req(tx.objectStore('syncs').get(id)),
+    req(tx.objectStore('chunks').getAll(IDBKeyRange.bound([id], [id + '\0'], false, true)))]);
   d.close();
-  return { header: sync?.header ?? null, savedAt: sync?.savedAt ?? null, entries };
+  return { header: sync?.header ?? null, savedAt: sync?.savedAt ?? null, entries: chunks.reduce((n, c) => n + c.keys.length, 0) };
+};
+
+// The chunked state (sync_state.js) against a sorted array: seeded random saves of upserts and
+// deletes of mixed key types (numbers, strings, dates, binary, arrays), then the pages read back
+// must be the reference's entries in key order, digests included.
+T.stateFuzz = async (seed, rounds) => {
+  let x = seed >>> 0 || 1;
+  const rnd = (n) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const keyOf = () => {
+    switch (rnd(5)) {
+      case 0: return rnd(5000) - 2500;
+      case 1: return 's' + rnd(3000);
+      case 2: return new Date(rnd(2000) * 1000);
+      case 3: return new Uint8Array([rnd(256), rnd(256)]).buffer;
+      default: return [rnd(50), 'k' + rnd(40)];
+    }
+  };
+  const name = `idbpq-sync-fuzz-${seed}`;
+  await req(indexedDB.deleteDatabase(name));
+  const sdb = await state.openStateDb(name);
+  const side = state.stateSide(sdb, 'fuzz', {});
+  const ref = [];
+  const find = (k) => { let lo = 0, hi = ref.length; while (lo < hi) { const m = (lo + hi) >> 1; if (indexedDB.cmp(ref[m].key, k) < 0) lo = m + 1; else hi = m; } return lo; };
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const n = r === 0 ? 5000 : rnd(r % 7 === 0 ? 3000 : 300);
+      const ups = [];
+      for (let i = 0; i < n; i++) {
+        const key = keyOf(), digest = new Uint8Array(16).map(() => rnd(256));
+        ups.push({ key, digest, deleted: rnd(4) === 0 });
+      }
+      await side.save(`h${r}`, ups, []);
+      for (const u of ups) {
+        const at = find(u.key), hit = at < ref.length && indexedDB.cmp(ref[at].key, u.key) === 0;
+        if (u.deleted) { if (hit) ref.splice(at, 1); } else if (hit) ref[at].digest = u.digest; else ref.splice(at, 0, { key: u.key, digest: u.digest });
+      }
+      side.rewind();
+      const got = [];
+      for (let b = await side.next(); b.length; b = await side.next()) {
+        const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        for (let at = 0; at < b.length;) {
+          const kl = dv.getUint32(at, true);
+          const key = readValue(b, at + 4, at + 4 + kl).value;
+          at += 4 + kl + 4;
+          got.push({ key, digest: b.slice(at, at + 16) });
+          at += 16;
+        }
+      }
+      const same = got.length === ref.length && got.every((g, i) => indexedDB.cmp(g.key, ref[i].key) === 0 && g.digest.every((v, j) => v === ref[i].digest[j]));
+      if (!same || (await side.header()) !== `h${r}`) return { round: r, entries: ref.length, got: got.length, ok: false };
+    }
+    const chunks = await req(sdb.transaction('chunks').objectStore('chunks').count());
+    return { ok: true, entries: ref.length, chunks };
+  } finally {
+    sdb.close();
+    await req(indexedDB.deleteDatabase(name));
+  }
 };
 
 T.ready = true;

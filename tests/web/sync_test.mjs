@@ -451,6 +451,8 @@ async function httpAdapter() {
 try {
   await httpAdapter();
   const A = await client('A'), B = await client('B');
+  const fz = await A.run('stateFuzz', Number(process.env.IDBPQ_SYNC_SEED ?? 77), 40);
+  check(`the chunked state database: 40 rounds of random saves read back in key order (${fz.entries} entries in ${fz.chunks} chunks)`, fz.ok, fz);
   const only = process.env.IDBPQ_SYNC_ONLY?.split(',');
   for (const [name, fn] of Object.entries(scenarios)) {
     if (only && !only.includes(name)) continue;
