@@ -40,6 +40,8 @@ int cli_is_help(const char *arg);
 /* "--name=value" or "--name value": if arg names option `name`, stores its value in *val
  * (advancing *i for the separate form) and returns 1; returns -1 if the value is missing. */
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
+/* Creates a directory and its missing parents (mkdir -p); 0 on success, -1 (errno set). */
+int cli_mkdirs(const char *path);
 /* Parses a non-negative integer with an optional K/M/G (binary) suffix. 0 on success. */
 int cli_parse_size(const char *s, uint64_t *out);
 /* The record-writing options pack and export share (--codec C, --row-group-bytes N):

@@ -69,21 +69,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof tmp) return -1;
-    memcpy(tmp, path, n + 1);
-    for (char *s = tmp + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void human_bytes(double b, char *out, size_t cap)
 {
     const char *u[] = {"B", "KB", "MB", "GB", "TB"};
@@ -240,7 +225,7 @@ static int export_store(exporter *x, uint32_t oi, uint32_t di, uint32_t si, stor
     snprintf(r->file, sizeof r->file, "%s/%s/%s.%s", so, sd, ss, x->jsonl ? "jsonl" : "parquet");
     snprintf(dir, sizeof dir, "%s/%s/%s", x->outdir, so, sd);
     snprintf(path, sizeof path, "%s/%s", x->outdir, r->file);
-    if (mkdirs(dir) != 0) {
+    if (cli_mkdirs(dir) != 0) {
         cli_err(dir, "cannot create: %s", strerror(errno));
         return r->failed = 1;
     }
@@ -392,7 +377,7 @@ int cmd_export(int argc, char **argv)
     x.tty = isatty(2);
     x.t0 = now();
     if (cli_profile_open(&x.cp, path) != CLI_OK) return CLI_FAIL;
-    if (mkdirs(x.outdir) != 0) {
+    if (cli_mkdirs(x.outdir) != 0) {
         cli_err(x.outdir, "cannot create: %s", strerror(errno));
         cli_profile_close(&x.cp);
         return CLI_FAIL;

@@ -48,22 +48,6 @@ static void on_conflict(void *ctx, const idbpq_sync_conflict *c, int winner, con
     if (l->f) fprintf(l->f, "%s\n", line);
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof buf) return -1;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == 0) {
-            char c = buf[i];
-            buf[i] = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-            buf[i] = c;
-        }
-    return 0;
-}
-
 /* TABLE_DIR/../.<table>.idbpq-sync/<origin>__<db>__<store>.state */
 static int default_state(const char *table, const char *origin, const char *db,
                          const char *store, char *out, size_t cap)
@@ -77,7 +61,7 @@ static int default_state(const char *table, const char *origin, const char *db,
     char dir[4096];
     if (slash) snprintf(dir, sizeof dir, "%.*s/.%s.idbpq-sync", (int)(slash - t), t, base);
     else snprintf(dir, sizeof dir, ".%s.idbpq-sync", base);
-    if (mkdir_p(dir) != 0) return -1;
+    if (cli_mkdirs(dir) != 0) return -1;
     char so[256], sd[256], ss[256];
     cli_safe_name(origin, so, sizeof so);
     cli_safe_name(db, sd, sizeof sd);

@@ -95,6 +95,15 @@ void idbpq__arena_reset(struct idbpq__arena *a);
 void idbpq__arena_free(struct idbpq__arena *a);
 char *idbpq__arena_strndup(struct idbpq__arena *a, const char *s, size_t n);
 
+/* The value of a hexadecimal digit (either case), -1 for any other byte. */
+IDBPQ__INLINE int idbpq__hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 /* ---- little-endian loads and stores ------------------------------------------------------- */
 
 IDBPQ__INLINE uint16_t idbpq__le16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }

@@ -204,14 +204,6 @@ out:
 
 /* ---- paths --------------------------------------------------------------------------------- */
 
-static int hexd(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 char *idbpq__percent_decode(struct idbpq__arena *a, const char *s)
 {
     size_t n = strlen(s), j = 0;
@@ -219,8 +211,8 @@ char *idbpq__percent_decode(struct idbpq__arena *a, const char *s)
     if (!o) return NULL;
     for (size_t i = 0; i < n; i++) {
         int h, l;
-        if (s[i] == '%' && i + 2 < n && (h = hexd(s[i + 1])) >= 0 &&
-            (l = hexd(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h = idbpq__hexval(s[i + 1])) >= 0 &&
+            (l = idbpq__hexval(s[i + 2])) >= 0) {
             o[j] = (char)(h * 16 + l);
             if (!o[j]) return NULL;
             j++;

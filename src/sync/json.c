@@ -37,20 +37,12 @@ static void skip_ws(struct dj_parser *ps)
         ps->p++;
 }
 
-static int hexval(unsigned c)
-{
-    if (c >= '0' && c <= '9') return (int)(c - '0');
-    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
-    return -1;
-}
-
 static int read_hex4(const unsigned char *p, const unsigned char *end, uint32_t *out)
 {
     if (end - p < 4) return -1;
     uint32_t v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = idbpq__hexval(p[i]);
         if (h < 0) return -1;
         v = (v << 4) | (uint32_t)h;
     }

@@ -52,14 +52,6 @@ idbpq_status idbpq__hex_encode(const uint8_t *p, size_t n, idbpq_buffer *out)
     return IDBPQ_OK;
 }
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 int idbpq__hex_decode(const char *s, idbpq_buffer *out)
 {
     size_t n = strlen(s);
@@ -73,7 +65,7 @@ int idbpq__hex_decode(const char *s, idbpq_buffer *out)
         out->cap = n / 2 + 1;
     }
     for (size_t i = 0; i < n; i += 2) {
-        int h = hexv(s[i]), l = hexv(s[i + 1]);
+        int h = idbpq__hexval(s[i]), l = idbpq__hexval(s[i + 1]);
         if (h < 0 || l < 0) return 0;
         out->data[out->len++] = (uint8_t)(h << 4 | l);
     }

@@ -98,14 +98,6 @@ static int expect(struct ps *s, char c, const char *what)
     return 0;
 }
 
-static int hexv(uint8_t c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int push_unit(struct ps *s, uint32_t u)
 {
     if (s->n_units == s->cap_units) {
@@ -160,7 +152,7 @@ static int read_string(struct ps *s)
             case 'u': {
                 c = 0;
                 for (int i = 0; i < 4; i++) {
-                    int h = s->p + i < s->end ? hexv(s->p[i]) : -1;
+                    int h = s->p + i < s->end ? idbpq__hexval(s->p[i]) : -1;
                     if (h < 0) return FAIL(s, "expected 4 hex digits after \\u"), 0;
                     c = c << 4 | (uint32_t)h;
                 }
