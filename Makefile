@@ -87,6 +87,7 @@ bench: all
 	bash bench/mapping/run.sh
 	bash bench/profile/run.sh
 	bash bench/browser/run.sh
+	bash bench/sync/run.sh
 
 fuzz:
 	sh fuzz/run_libfuzzer.sh
