@@ -1373,6 +1373,11 @@ typedef struct idbpq_sync_local {
     /* Applies puts and deletes in one transaction. NULL: the store is read-only (a browser
      * profile): sync only pushes. */
     idbpq_status (*apply)(void *ctx, const idbpq_sync_op *ops, size_t n, idbpq_error *err);
+    /* Optional: the record of one key, as next() gives it (IDBPQ_END when absent). With the
+     * state's get(), a pull-only sync (opts.push = 0) looks up the keys the table changed
+     * instead of reading the whole store. */
+    idbpq_status (*get)(void *ctx, idbpq_vbatch *b, const idbpq_value *key, idbpq_value **value,
+                        uint8_t hash[16], int *has_hash, idbpq_error *err);
 } idbpq_sync_local;
 
 /** The sync state: a header (JSON text) and key -> digest entries in key order. Keys are
@@ -1392,6 +1397,9 @@ typedef struct idbpq_sync_state {
     /* Durably applies entries (any order) and then the header. */
     idbpq_status (*save)(void *ctx, const char *header, const idbpq_sync_state_entry *e,
                          size_t n, idbpq_error *err);
+    /* Optional: the digest of one key (IDBPQ_END when absent); see idbpq_sync_local.get. */
+    idbpq_status (*get)(void *ctx, const uint8_t *key, size_t key_len, uint8_t hash[16],
+                        idbpq_error *err);
 } idbpq_sync_state;
 /** The state in a file (written to a temporary file and renamed: a crash keeps the old). */
 IDBPQ_API idbpq_status idbpq_sync_state_file(idbpq_sync_state *st, const char *path,

@@ -632,6 +632,38 @@ static idbpq_status walk(struct run *r)
     return IDBPQ_OK;
 }
 
+/* A pull-only sync with point lookups on both sides: only the keys the table changed are
+ * looked at, so its cost follows the change, not the store. (A sync that also pushes must read
+ * the whole store: nothing else tells what the app changed.) */
+static idbpq_status walk_changes(struct run *r)
+{
+    for (size_t ti = 0; ti < r->tc.n; ti++) {
+        const struct idbpq__chg *t = &r->tc.v[ti];
+        if (is_own(&r->hdr, t->version)) continue;
+        if ((ti & 1023) == 1023 && aborted(r)) return fail(r, IDBPQ_ABORTED, "sync aborted%s", "");
+        idbpq_vbatch_reset(r->lb);
+        r->l_has = 0;
+        r->l_key = r->l_value = NULL;
+        r->l_hash_ok = 0;
+        int has_hash = 0;
+        idbpq_status st = r->local->get(r->local->ctx, r->lb, t->key, &r->l_value, r->l_hash,
+                                        &has_hash, r->err);
+        if (st == IDBPQ_OK) {
+            r->l_has = 1;
+            r->l_key = t->key;
+            r->l_given_hash = has_hash;
+            r->res->scanned++;
+        } else if (st != IDBPQ_END) {
+            return st;
+        }
+        st = r->state->get(r->state->ctx, t->sk, t->skn, r->s_hash, r->err);
+        if (st != IDBPQ_OK && st != IDBPQ_END) return st;
+        r->s_has = st == IDBPQ_OK;
+        IDBPQ__TRY(decide_key(r, r->l_has, r->s_has, t, t->sk, t->skn));
+    }
+    return IDBPQ_OK;
+}
+
 /* ---- applying and saving -------------------------------------------------------------------- */
 
 static idbpq_status apply_pulls(struct run *r)
@@ -778,7 +810,10 @@ static idbpq_status attempt(struct run *r, int *retry)
                         "sync can pull from it but not push to it%s", "");
         IDBPQ__TRY(idbpq__bulk_open(&r->bulk, &r->push_in, &r->push_out, r->err));
     }
-    IDBPQ__TRY(walk(r));
+    if (!r->o->push && r->local->get && r->state->get && !r->tc_complete && !r->ignore_state)
+        IDBPQ__TRY(walk_changes(r));
+    else
+        IDBPQ__TRY(walk(r));
     idbpq__chgset_settle(&r->push);
     /* 4. Pull: apply, then save the state at the table's version. */
     IDBPQ__TRY(apply_pulls(r));
