@@ -123,6 +123,13 @@ function firstDiff(got, want) {
 }
 const same = async (a, db1, b, db2) => JSON.stringify(await a.run('dump', db1)) === JSON.stringify(await b.run('dump', db2));
 const ids = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+// Both clients start from the same n records: A pushes them, B pulls them.
+async function start(A, B, db, t, n) {
+  await A.run('fill', db, ids(1, n));
+  await A.run('sync', db, t);
+  await B.run('sync', db, t);
+}
+const pushedNothing = (r) => !r.error && r.committedVersion === null && r.pushed.inserts + r.pushed.updates + r.pushed.deletes === 0;
 const brief = (r) => r.error ?? { from: r.fromVersion, to: r.toVersion, c: r.committedVersion, pulled: r.pulled, pushed: r.pushed, conflicts: r.conflictCounts, attempts: r.attempts };
 
 const scenarios = {
@@ -151,7 +158,7 @@ const scenarios = {
     const rc = await A.run('sync', 'app', t);
     check('and the first pulls those: both stores equal', rc.pulled?.upserts === 5 && rc.pulled.deletes === 1 && rc.committedVersion === null && await same(A, 'app', B, 'app'), brief(rc));
     const r2 = await A.run('sync', 'app', t);
-    check('a sync with nothing to do commits nothing', r2.committedVersion === null && r2.pushed?.inserts + r2.pushed?.updates + r2.pushed?.deletes === 0 && r2.pulled.upserts === 0, brief(r2));
+    check('a sync with nothing to do commits nothing', pushedNothing(r2) && r2.pulled.upserts === 0, brief(r2));
     await tableIs('two clients', dirOf('t1'), await A.run('dump', 'app'), A, t);
   },
 
@@ -159,9 +166,7 @@ const scenarios = {
     {
       // A callback that throws: the sync rejects with its error and commits nothing.
       const t = http('pol-throw'), db = 'pol-throw';
-      await A.run('fill', db, ids(1, 10));
-      await A.run('sync', db, t);
-      await B.run('sync', db, t);
+      await start(A, B, db, t, 10);
       await A.run('edit', db, [[3, 'A3', 3000]]);
       await B.run('edit', db, [[3, 'B3', 2000]]);
       await B.run('sync', db, t);
@@ -179,9 +184,7 @@ const scenarios = {
     for (const [name, w] of Object.entries(want)) {
       const t = http(`pol-${name}`), db = `pol-${name}`;
       const policy = name === 'newest' ? { newest: 'updatedAt' } : name;
-      await A.run('fill', db, ids(1, 20));
-      await A.run('sync', db, t);
-      await B.run('sync', db, t);
+      await start(A, B, db, t, 20);
       await A.run('edit', db, [[5, 'A5', 3000]], [6]);
       await B.run('edit', db, [[5, 'B5', 2000], [6, 'B6', 2500]]);
       await B.run('sync', db, t);
@@ -253,16 +256,13 @@ const scenarios = {
     await A.open();
     const v3 = replay(dirOf('t3')).version;
     const again = await A.run('sync', 'crash', t);
-    check(`a commit that landed after its page died (v${v3}): the next sync pushes nothing again`, v3 === 3 && !again.error && again.committedVersion === null &&
-      again.pushed.inserts + again.pushed.updates + again.pushed.deletes === 0, brief(again));
+    check(`a commit that landed after its page died (v${v3}): the next sync pushes nothing again`, v3 === 3 && pushedNothing(again), brief(again));
     await tableIs('after a commit that outlived its page', dirOf('t3'), await A.run('dump', 'crash'), null, t);
   },
 
   async concurrent(A, B) {
     const t = http('t4');
-    await A.run('fill', 'conc', ids(1, 100));
-    await A.run('sync', 'conc', t);
-    await B.run('sync', 'conc', t);
+    await start(A, B, 'conc', t, 100);
     await A.run('edit', 'conc', ids(1, 10).map((i) => [i, `a-${i}`, 2000]));
     await B.run('edit', 'conc', ids(50, 60).map((i) => [i, `b-${i}`, 2000]).concat(ids(200, 210).map((i) => [i, `b-${i}`, 2000])));
     const [ra, rb] = await Promise.all([A.run('sync', 'conc', t), B.run('sync', 'conc', t)]);
@@ -297,15 +297,13 @@ const scenarios = {
     const partial = (await B.run('dump', 'big')).length;
     const r = await B.run('sync', 'big', t);
     check(`a pull killed midway (page closed in phase "${phase}", ${partial} records were in) resumes: no loss`, !!phase && (await same(A, 'big', B, 'big')), { killed: brief(killed), r: brief(r) });
-    check('and no duplicates: the resumed sync pushes nothing back', !r.error && r.committedVersion === null && r.pushed.inserts + r.pushed.updates + r.pushed.deletes === 0, brief(r));
+    check('and no duplicates: the resumed sync pushes nothing back', pushedNothing(r), brief(r));
     await tableIs('after the resumed pull', dirOf('t5'), await B.run('dump', 'big'), null, t);
   },
 
   async dryRunAbort(A, B) {
     const t = http('t6');
-    await A.run('fill', 'dry', ids(1, 200));
-    await A.run('sync', 'dry', t);
-    await B.run('sync', 'dry', t);
+    await start(A, B, 'dry', t, 200);
     await A.run('edit', 'dry', ids(1, 3).map((i) => [i, `x-${i}`, 2000]).concat(ids(300, 303).map((i) => [i, `x-${i}`, 2000])), [10, 11]);
     await B.run('edit', 'dry', [[100, 'y-100', 2000], [101, 'y-101', 2000]]);
     await B.run('sync', 'dry', t);
@@ -336,9 +334,7 @@ const scenarios = {
   // direction: 'pull' leaves the store's changes for a later push.
   async directions(A, B) {
     const t = http('t7');
-    await A.run('fill', 'dir', ids(1, 50));
-    await A.run('sync', 'dir', t);
-    await B.run('sync', 'dir', t);
+    await start(A, B, 'dir', t, 50);
     await B.run('edit', 'dir', [[10, 'b-10', 2000]]);
     await B.run('sync', 'dir', t);
     await A.run('edit', 'dir', [[20, 'a-20', 2000]], [21]);
