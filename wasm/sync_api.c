@@ -44,6 +44,8 @@ IMPORT(io_remove) int32_t js_io_remove(const char *path, uint32_t n);
 IMPORT(local_rewind) int32_t js_local_rewind(void);
 IMPORT(local_next) int32_t js_local_next(void);
 IMPORT(local_apply) int32_t js_local_apply(const void *p, uint32_t len, uint32_t count);
+IMPORT(local_get) int32_t js_local_get(const void *key, uint32_t kn);
+IMPORT(state_get) int32_t js_state_get(const void *key, uint32_t kn, void *hash);
 IMPORT(state_load) int32_t js_state_load(void);
 IMPORT(state_rewind) int32_t js_state_rewind(void);
 IMPORT(state_next) int32_t js_state_next(void);
@@ -346,6 +348,41 @@ static idbpq_status local_apply(void *ctx, const idbpq_sync_op *ops, size_t n, i
     return r < 0 ? js_fail(r, err, "writing the store") : IDBPQ_OK;
 }
 
+/* One record by key, for a pull-only sync (the engine looks up only the keys the table
+ * changed). The framed record stays in get_in until the next call: the value may point into
+ * it, and the engine is done with it by then. */
+static struct inbuf get_in;
+
+static idbpq_status v8_of(const idbpq_value *v, idbpq_error *err)
+{
+    idbpq_v8_opts o;
+    idbpq_v8_opts_init(&o);
+    g.v8.len = 0;
+    return idbpq_v8_encode(v, &o, &g.v8, err);
+}
+
+static idbpq_status local_get(void *ctx, idbpq_vbatch *b, const idbpq_value *key,
+                              idbpq_value **value, uint8_t hash[16], int *has_hash,
+                              idbpq_error *err)
+{
+    (void)ctx;
+    (void)hash;
+    *has_hash = 0;
+    *value = NULL;
+    IDBPQ__TRY(v8_of(key, err));
+    int32_t r = js_local_get(g.v8.data, (uint32_t)g.v8.len);
+    if (r == -(int32_t)IDBPQ_END) {
+        js_take(NULL, 0);
+        return IDBPQ_END;
+    }
+    if (r < 0) return js_fail(r, err, "reading the store");
+    IDBPQ__TRY(take_in(&get_in, r));
+    struct frame f = {get_in.p, get_in.p, get_in.p + r};
+    idbpq_value *k = NULL;
+    IDBPQ__TRY(read_record(&f, b, &g.store, &k, value, err));
+    return idbpq__value_each_blob(b, *value, own_blob, b);
+}
+
 /* ---- idbpq_sync_state in a separate IndexedDB database ----------------------------------- */
 
 static idbpq_status state_load(void *ctx, idbpq_buffer *header, idbpq_error *err)
@@ -423,6 +460,23 @@ static idbpq_status state_save(void *ctx, const char *header, const idbpq_sync_s
     int32_t r = js_state_save(header, header ? (uint32_t)strlen(header) : 0, g.out.p,
                               (uint32_t)g.out.len, (uint32_t)n);
     return r < 0 ? js_fail(r, err, "saving the sync state") : IDBPQ_OK;
+}
+
+/* The digest of one key (pull-only syncs): JavaScript looks it up by the IndexedDB key. */
+static idbpq_status state_get(void *ctx, const uint8_t *key, size_t key_len, uint8_t hash[16],
+                              idbpq_error *err)
+{
+    (void)ctx;
+    idbpq_vbatch_reset(g.kb);
+    idbpq_key *k;
+    size_t used;
+    IDBPQ__TRY(idbpq_key_decode_sortable(g.kb, key, key_len, &k, &used, err));
+    idbpq_value *v = idbpq_key_to_value(g.kb, k);
+    if (!v) return IDBPQ_NOMEM;
+    IDBPQ__TRY(v8_of(v, err));
+    int32_t r = js_state_get(g.v8.data, (uint32_t)g.v8.len, hash);
+    if (r < 0) return js_fail(r, err, "reading the sync state");
+    return r ? IDBPQ_OK : IDBPQ_END;
 }
 
 /* ---- conflicts, progress, abort ------------------------------------------------------------ */
@@ -526,9 +580,9 @@ int ipq_sync(const char *store_json, uint32_t store_len, int policy, const char 
 {
     if (set_up(store_json, store_len) < 0) return IDBPQ_INVALID_ARG;
     idbpq_sync_local local = {.desc = &g.store, .rewind = local_rewind, .next = local_next,
-                              .value = local_value, .apply = local_apply};
+                              .value = local_value, .apply = local_apply, .get = local_get};
     idbpq_sync_state state = {.load = state_load, .rewind = state_rewind, .next = state_next,
-                              .save = state_save};
+                              .save = state_save, .get = state_get};
     idbpq_sync_opts o;
     idbpq_sync_opts_init(&o);
     o.policy = (idbpq_sync_policy)policy;

@@ -21,9 +21,10 @@ const dec = new TextDecoder();
 // The imports sync_api.c declares (tools/wasm_imports.mjs checks the module against it).
 export const SYNC_IMPORTS = ['take', 'io_list', 'io_open', 'io_size', 'io_read', 'io_close', 'io_put', 'io_create',
   'io_write', 'io_finish', 'io_remove', 'local_rewind', 'local_next', 'local_apply', 'state_load', 'state_rewind',
-  'state_next', 'state_save', 'resolve', 'log', 'progress', 'should_abort', 'random'];
+  'state_next', 'state_save', 'resolve', 'log', 'progress', 'should_abort', 'random', 'local_get', 'state_get'];
 const SUSPENDING = new Set(['io_list', 'io_open', 'io_read', 'io_put', 'io_finish', 'io_remove', 'local_rewind',
-  'local_next', 'local_apply', 'state_load', 'state_rewind', 'state_next', 'state_save', 'resolve']);
+  'local_next', 'local_apply', 'state_load', 'state_rewind', 'state_next', 'state_save', 'resolve', 'local_get',
+  'state_get']);
 
 let compiling = null;
 
@@ -139,6 +140,18 @@ async function instantiate(op) {
       stopIfAborted();
       await op.local.apply(decodeOps(copy(p, n), count));
       return 0;
+    },
+    // A pull-only sync looks up the keys the table changed, one by one.
+    async local_get(kp, kn) {
+      const bytes = await op.local.get(readValue(u8(), kp, kp + kn).value);
+      if (!bytes) { stash = enc.encode('absent'); return -S.END; }
+      return leave(bytes);
+    },
+    async state_get(kp, kn, hp) {
+      const digest = await op.state.get(readValue(u8(), kp, kp + kn).value);
+      if (!digest) return 0;
+      u8().set(digest, hp);
+      return 1;
     },
     async state_load() {
       const h = await op.state.header();
@@ -309,8 +322,13 @@ function localSide(db, storeName, desc) {
     const [keys, values] = await Promise.all([req(s.getAllKeys(range, PAGE)), req(s.getAll(range, PAGE))]);
     return { data: keys.map((key, i) => ({ key, value: values[i] })), after: keys[keys.length - 1], last: keys.length < PAGE };
   }, (records) => frameRecords(w, records, true));
+  const one = new V8Writer();
   return {
     ...pages,
+    async get(key) {
+      const value = await req(db.transaction(storeName, 'readonly').objectStore(storeName).get(key));
+      return value === undefined ? null : (await frameRecords(one, [{ key, value }], true)).slice();
+    },
     async apply(ops) {
       const tx = db.transaction(storeName, 'readwrite', { durability: 'strict' });
       const s = tx.objectStore(storeName), ended = txDone(tx);

@@ -96,13 +96,37 @@ export function stateSide(sdb, id, about) {
     }
     return w.bytes().slice();
   });
+  // get(key): the chunk holding key (the last whose first key is <= it) is kept, since a
+  // pull-only sync asks for keys in order and most fall in the chunk asked before.
+  let held = null;
+  const find = (c, key) => {
+    let lo = 0, hi = c.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1, k = cmp(c.keys[mid], key);
+      if (k === 0) return c.digests.slice(16 * mid, 16 * mid + 16);
+      if (k < 0) lo = mid + 1; else hi = mid;
+    }
+    return null;
+  };
   return {
     ...pages,
+    async get(key) {
+      if (held && cmp(held.first, key) <= 0 && (held.next === null || cmp(key, held.next) < 0)) return find(held.chunk, key);
+      const s = sdb.transaction('chunks').objectStore('chunks');
+      const [before, after] = await Promise.all([
+        req(s.openCursor(IDBKeyRange.bound([id], [id, key]), 'prev')).then((c) => (c ? { first: c.key[1], chunk: c.value } : null)),
+        req(s.getKey(IDBKeyRange.bound([id, key], [id + '\0'], true, true))),
+      ]);
+      if (!before) return null; // every chunk starts after key
+      held = { ...before, next: after ? after[1] : null };
+      return find(held.chunk, key);
+    },
     async header() { return (await req(sdb.transaction('syncs').objectStore('syncs').get(id)))?.header ?? null; },
     // One transaction: the entries, the header and the decisions logged since the last save
     // land together or not at all. Only the chunks the updates fall in are read and rewritten;
     // one that grows past twice CHUNK is split, an emptied one removed.
     async save(header, entries, log) {
+      held = null;
       const tx = sdb.transaction(['syncs', 'chunks', 'log'], 'readwrite', { durability: 'strict' });
       const ended = txDone(tx), cs = tx.objectStore('chunks');
       try {

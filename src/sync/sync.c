@@ -454,6 +454,7 @@ static idbpq_status push_change(struct run *r, const uint8_t *sk, size_t skn,
                                 int table_has)
 {
     if (!value && !table_has) return IDBPQ_OK;  /* deleting what the table lacks */
+    if (!r->o->push) return IDBPQ_OK;          /* pull only: it waits for a later push */
     if (r->bulk) {
         /* The table has no rows: every change is an insert, written as the walk goes. */
         if (!value) return IDBPQ_OK;

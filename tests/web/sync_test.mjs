@@ -133,6 +133,29 @@ const pushedNothing = (r) => !r.error && r.committedVersion === null && r.pushed
 const brief = (r) => r.error ?? { from: r.fromVersion, to: r.toVersion, c: r.committedVersion, pulled: r.pulled, pushed: r.pushed, conflicts: r.conflictCounts, attempts: r.attempts };
 
 const scenarios = {
+  // A pull-only sync looks up the keys the table changed instead of reading the whole store;
+  // a local edit stays for a later push, a key changed on both sides follows the policy.
+  async pullOnly(A, B) {
+    const t = http('po'), db = 'po';
+    await start(A, B, db, t, 200);
+    await A.run('edit', db, [[3, 'A3', 3000], [4, 'A4', 3000], [50, 'A50', 3000], [201, 'new-201', 3000]], [7]);
+    let r = await A.run('sync', db, t);
+    check('pull only: A pushes 3 updates, 1 insert, 1 delete', r.pushed?.updates === 3 && r.pushed.inserts === 1 && r.pushed.deletes === 1, brief(r));
+    await B.run('edit', db, [[4, 'B4', 2000], [120, 'B120', 2000]]);
+    r = await B.run('sync', db, t, { direction: 'pull' });
+    const store = await B.run('dump', db);
+    const name = (id) => store.find((x) => x.id === id)?.name ?? null;
+    check('pull only: B looks up the 5 changed keys, not its 200 records, and applies them (the table wins key 4)',
+      r.scanned <= 5 && r.pulled?.upserts === 4 && r.pulled.deletes === 1 && r.committedVersion === null &&
+      name(3) === 'A3' && name(4) === 'A4' && name(201) === 'new-201' && name(7) === null && name(120) === 'B120' &&
+      r.conflictCounts?.total === 1, { ...brief(r), scanned: r.scanned });
+    r = await B.run('sync', db, t);
+    check('pull only: its own edit is pushed by the next two-way sync', r.pushed?.updates === 1 && r.pulled.upserts === 0, brief(r));
+    await A.run('sync', db, t);
+    check('pull only: both stores end equal', await same(A, db, B, db));
+    await tableIs('pull only', dirOf('po'), await A.run('dump', db), null, t);
+  },
+
   // Two clients, edits and deletes on each side, through HTTP.
   async twoClients(A, B) {
     const t = http('t1');
