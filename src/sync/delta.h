@@ -206,6 +206,10 @@ idbpq_status idbpq__dfile_close(struct idbpq__dfile *f, int keep,
 idbpq_status idbpq__dfile_schema_string(const struct idbpq__dfile *f, idbpq_buffer *out,
                                         int *needs_variant, int *needs_column_mapping,
                                         struct idbpq__err *err);
+/* After a kept close: frees what writing needed (the record writer and its column buffers),
+ * keeping the info for the file's action — a push of many files holds one writer at a time.
+ * idbpq__dfile_schema_string no longer works after it. */
+void idbpq__dfile_release(struct idbpq__dfile *f);
 void idbpq__dfile_free(struct idbpq__dfile *f);
 
 /* delta_schema.c: schema s as a Delta schemaString (appended to out), without the root

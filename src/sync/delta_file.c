@@ -528,8 +528,8 @@ idbpq_status idbpq__dfile_schema_string(const struct idbpq__dfile *f, idbpq_buff
                                         int *needs_variant, int *needs_column_mapping,
                                         struct idbpq__err *err)
 {
-    const idbpq_schema *s = idbpq__record_writer_schema(f->rw);
-    if (!s) return idbpq__fail(err, IDBPQ_STATE, "%s: no schema before the first write", f->path);
+    const idbpq_schema *s = f->rw ? idbpq__record_writer_schema(f->rw) : NULL;
+    if (!s) return idbpq__fail(err, IDBPQ_STATE, "%s: no schema (before the first write, or released)", f->path);
     struct idbpq__buf b = {out->data, out->len, out->cap, idbpq__alc(out->alc)};
     idbpq_status st = idbpq__delta_schema_string(s, f->change_data ? "_change_type" : NULL, &b,
                                                  needs_variant, needs_column_mapping, err);
@@ -550,6 +550,15 @@ idbpq_status idbpq__dtemplate_from_dfile(struct idbpq__dtemplate **out,
         return idbpq__fail(err, IDBPQ_STATE, "%s: a template needs the file kept and closed",
                            f->path);
     return template_open(out, f->io, f->path, alc, err);
+}
+
+void idbpq__dfile_release(struct idbpq__dfile *f)
+{
+    if (!f || !f->closed) return;
+    idbpq_record_writer_free(f->rw);
+    f->rw = NULL;
+    idbpq_vbatch_free(f->scratch);
+    f->scratch = NULL;
 }
 
 void idbpq__dfile_free(struct idbpq__dfile *f)

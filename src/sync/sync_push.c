@@ -44,6 +44,8 @@ struct push {
     size_t n_spans;
     uint64_t ins, upd, del, copied, written;
     uint64_t target;
+    idbpq_buffer schema;                 /* the first file's schemaString */
+    int needs_variant, needs_column_mapping;
     idbpq_record_writer_opts wopts;
     idbpq_vbatch *rb;
     idbpq_buffer sk, prev;
@@ -92,11 +94,15 @@ static idbpq_status close_cur(struct push *p)
     p->n_done++;
     if (st != IDBPQ_OK) return st;
     p->out->bytes_written += p->infos[p->n_done - 1].size;
+    if (p->n_done == 1)
+        IDBPQ__TRY(idbpq__dfile_schema_string(f, &p->schema, &p->needs_variant,
+                                              &p->needs_column_mapping, &p->e));
     if (!p->tmpl) {
         /* Later files share the schema this one inferred. */
         IDBPQ__TRY(idbpq__dtemplate_from_dfile(&p->tmpl, f, p->in->alc, &p->e));
         p->tmpl_inferred = 1;
     }
+    idbpq__dfile_release(f);
     return IDBPQ_OK;
 }
 
@@ -315,16 +321,9 @@ static idbpq_status commit(struct push *p, int rewrote)
     const struct idbpq__push_in *in = p->in;
     struct idbpq__dtx *x = NULL;
     idbpq_status st = idbpq__dtx_begin(&x, in->io, in->table, in->alc, &p->e);
-    if (st == IDBPQ_OK && (!in->table || p->tmpl_inferred) && p->n_done) {
-        idbpq_buffer schema;
-        idbpq_buffer_init(&schema, in->alc);
-        int var = 0, cm = 0;
-        st = idbpq__dfile_schema_string(p->done[0], &schema, &var, &cm, &p->e);
-        if (st == IDBPQ_OK)
-            st = idbpq__dtx_set_metadata(x, (const char *)schema.data, var, cm, in->store, NULL, 0,
-                                         &p->e);
-        idbpq_buffer_free(&schema);
-    }
+    if (st == IDBPQ_OK && (!in->table || p->tmpl_inferred) && p->n_done)
+        st = idbpq__dtx_set_metadata(x, (const char *)p->schema.data, p->needs_variant,
+                                     p->needs_column_mapping, in->store, NULL, 0, &p->e);
     for (size_t i = 0; st == IDBPQ_OK && i < p->n_done; i++)
         st = idbpq__dtx_add(x, &p->infos[i], 1, &p->e);
     for (size_t i = 0; st == IDBPQ_OK && i < p->n_spans; i++)
@@ -376,6 +375,7 @@ static idbpq_status push_init(struct push *p, const struct idbpq__push_in *in,
         p->wopts.parquet.row_group_bytes = p->target;
     idbpq_buffer_init(&p->sk, in->alc);
     idbpq_buffer_init(&p->prev, in->alc);
+    idbpq_buffer_init(&p->schema, in->alc);
     return idbpq_vbatch_create(&p->rb, in->alc);
 }
 
@@ -401,6 +401,7 @@ static void push_free(struct push *p)
     idbpq_vbatch_free(p->rb);
     idbpq_buffer_free(&p->sk);
     idbpq_buffer_free(&p->prev);
+    idbpq_buffer_free(&p->schema);
 }
 
 /* ---- a bulk push: the whole store into a table without files, streamed ------------------- */
