@@ -106,7 +106,7 @@ static void print_result(const idbpq_sync_result *r, int json, int dry, double s
             (unsigned long long)r->pushed_deletes, (unsigned long long)r->conflicts,
             (long long)r->from_version, (long long)r->to_version);
     if (r->committed_version >= 0)
-        fprintf(stderr, " (committed %lld: %llu files added, %llu removed, %llu bytes)",
+        fprintf(stderr, " (committed %lld: data files +%llu -%llu, %llu bytes written)",
                 (long long)r->committed_version, (unsigned long long)r->files_added,
                 (unsigned long long)r->files_removed, (unsigned long long)r->bytes_written);
     fprintf(stderr, " in %.2f s\n", secs);
