@@ -3,7 +3,7 @@
  * (delta_log.c, delta_snapshot.c, delta_ckpt_read.c, delta_dv.c, delta_scan.c,
  * delta_changes.c): the listing of _delta_log/, error conversion between the public
  * idbpq_error and the internal struct idbpq__err, percent-decoding, deletion vectors.
- * The contracts other engineers build on stay in delta.h.
+ * The contracts the rest of the sync layer builds on stay in delta.h.
  */
 #ifndef IDBPQ_SYNC_DELTA_READ_H
 #define IDBPQ_SYNC_DELTA_READ_H
