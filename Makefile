@@ -114,9 +114,6 @@ WASM_SYNC_SRC := $(filter-out wasm/api.c,$(WASM_SRC)) \
                $(sort $(filter-out src/sync/io_dir.c,$(wildcard src/sync/*.c))) wasm/sync_api.c
 WASM_SYNC_OBJ := $(WASM_SYNC_SRC:%.c=$(WASM_BUILD)/obj/%.o)
 WASM_SYNC_BUDGET ?= 460800
-# delta_file.c's fallback randomness names getpid(), which WASI only emulates; sync_api.c's
-# idbpq__random_bytes (crypto.getRandomValues) replaces that code at link time.
-$(WASM_BUILD)/obj/src/sync/%.o: WASM_CFLAGS += -D_WASI_EMULATED_GETPID
 WASM_SYNC_JS := web/sync.js web/sync_state.js web/sync_tables.js web/v8wire.js web/wasi_shim.js
 WASM_LIBS   := $(addprefix $(WASM_BUILD)/deps/lib/lib,zstd.a z.a snappy.a)
 WASM_CFLAGS := --target=wasm32-wasi $(CSTD) $(WASM_OPT) $(WASM_LTO) -ffunction-sections \
@@ -155,7 +152,7 @@ $(WASM_BUILD)/idbpq.wasm: $(WASM_OBJ) $(WASM_LIBS)
 
 $(WASM_BUILD)/idbpq_sync.wasm: $(WASM_SYNC_OBJ) $(WASM_LIBS)
 	$(WASM_CC) $(WASM_LDFLAGS) -o $@.tmp $(WASM_SYNC_OBJ) -L$(WASM_BUILD)/deps/lib -lzstd -lz \
-	    -lsnappy -lc++ -lwasi-emulated-getpid
+	    -lsnappy -lc++
 	mv -f $@.tmp $@
 
 serve: wasm

@@ -29,6 +29,10 @@
 
 /* ---- randomness ---------------------------------------------------------------------------- */
 
+/* The WebAssembly build takes its randomness from the page (wasm/sync_api.c defines
+ * idbpq__random_bytes over crypto.getRandomValues): none of the code below goes there. */
+#if !defined(__wasi__)
+
 /* Last resort when the system has no generator to give: distinct per process and call
  * (time, pid, address, counter through splitmix64), which is all file names need. */
 static void weak_fill(uint8_t *p, size_t n)
@@ -73,6 +77,7 @@ void idbpq__random_bytes(void *out, size_t n)
     if (fd >= 0) close(fd);
     if (n) weak_fill(p, n);
 }
+#endif
 
 idbpq_status idbpq__uuid4(char out[37])
 {
