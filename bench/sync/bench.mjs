@@ -59,6 +59,15 @@ for (const mode of ['recent', 'random']) {
     `${r.res.filesRemoved} of ${files0} files rewritten, ${r.res.cdcFiles} change-data file`]);
 }
 
+// 4. The other client: a browser pulls the same change (pull.mjs, in Chromium).
+const pulls = [];
+if (!args.includes('--no-browser')) {
+  const exportFile = execFileSync('find', [path.join(W, 'export'), '-name', '*.parquet'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const out = execFileSync('node', ['bench/sync/pull.mjs', '--work', W, '--export', exportFile, '--runs', '1'],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const line of out.split('\n')) if (line.startsWith('{')) pulls.push(JSON.parse(line));
+}
+
 const fmt = (n, d = 2) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 let md = `| case | s | × full export | CPU s | peak RSS MB | bytes written | × export bytes | notes |\n|---|---:|---:|---:|---:|---:|---:|---|\n`;
 for (const [name, r, note] of rows)
@@ -66,5 +75,13 @@ for (const [name, r, note] of rows)
 const cpu = execFileSync('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; free -g | awk '/Mem:/{print $2}'"], { encoding: 'utf8' }).trim().split('\n');
 const gen = JSON.parse(fs.readFileSync(path.join(BASE, 'gen.json'), 'utf8'));
 const head = `# idbpq sync benchmark\n\nMachine: nproc ${cpu[0]},${cpu[1]}, ${cpu[2]} GiB RAM. Store chat.messages (${gen.stores['chat.messages'].toLocaleString('en-US')} records) of the ${gen.records.toLocaleString('en-US')}-record LevelDB profile written by Chromium ${gen.chromium} (bench/profile). Best of ${RUNS}; page cache warm.\n\n`;
-fs.writeFileSync('bench/sync/results.md', head + md);
-console.log(head + md);
+let md2 = '';
+if (pulls.length) {
+  const full = pulls.find((p) => p.case.startsWith('full import'));
+  md2 = `\n## The other client: a browser pulls the change (Chromium, web/sync.js over S3-style HTTP)\n\n` +
+    `| case | s | × full import | records read from the store | applied (upserts / deletes) |\n|---|---:|---:|---:|---|\n`;
+  for (const p of pulls)
+    md2 += `| ${p.case} | ${fmt(p.s)} | ${fmt(p.s / full.s)} | ${p.scanned ?? '–'} | ${p.pulled ? `${p.pulled.upserts} / ${p.pulled.deletes}` : `${p.records} imported`} |\n`;
+}
+fs.writeFileSync('bench/sync/results.md', head + md + md2);
+console.log(head + md + md2);
