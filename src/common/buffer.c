@@ -20,3 +20,11 @@ void idbpq_buffer_free(idbpq_buffer *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+const idbpq_kv *idbpq__kv_get(const idbpq_kv *kv, size_t n, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = n; i-- > 0;)
+        if (kv[i].key.len == kl && (!kl || memcmp(kv[i].key.ptr, key, kl) == 0)) return &kv[i];
+    return NULL;
+}

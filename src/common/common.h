@@ -95,6 +95,10 @@ void idbpq__arena_reset(struct idbpq__arena *a);
 void idbpq__arena_free(struct idbpq__arena *a);
 char *idbpq__arena_strndup(struct idbpq__arena *a, const char *s, size_t n);
 
+/* The entry named key in kv[0..n), NULL when none; when a key appears twice the later entry
+ * counts, as in the maps it comes from (JSON objects, later actions override earlier ones). */
+const idbpq_kv *idbpq__kv_get(const idbpq_kv *kv, size_t n, const char *key);
+
 /* The value of a hexadecimal digit (either case), -1 for any other byte. */
 IDBPQ__INLINE int idbpq__hexval(unsigned char c)
 {

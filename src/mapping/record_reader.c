@@ -60,13 +60,9 @@ void idbpq_record_reader_free(idbpq_record_reader *rr)
 /* The "idbpq" entry of the file's key_value_metadata, or NULL. */
 static const idbpq_kv *find_meta(const idbpq_file_meta *m)
 {
-    size_t kl = strlen(IDBPQ__META_KEY);
-    for (int32_t i = 0; i < m->num_kv; i++) {
-        const idbpq_kv *kv = &m->kv[i];
-        if (kv->key.len == kl && memcmp(kv->key.ptr, IDBPQ__META_KEY, kl) == 0 && kv->has_value)
-            return kv;
-    }
-    return NULL;
+    size_t n = m->num_kv > 0 ? (size_t)m->num_kv : 0;
+    const idbpq_kv *kv = idbpq__kv_get(m->kv, n, IDBPQ__META_KEY);
+    return kv && kv->has_value ? kv : NULL;
 }
 
 static int is_top_level(const idbpq_schema *s, const char *name, int32_t *node)

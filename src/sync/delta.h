@@ -64,6 +64,25 @@ idbpq_status idbpq__jw_key(struct idbpq__buf *b, const char *k, int first);  /* 
  * wasm build supplies its own (crypto.getRandomValues). */
 void idbpq__random_bytes(void *out, size_t n);
 
+/* ---- shared helpers ------------------------------------------------------------------------ */
+
+/* err into a public error (may be NULL; the message cut to its size). Returns err->status. */
+idbpq_status idbpq__derr_out(idbpq_error *out, const struct idbpq__err *err);
+/* The value of key in kv (NUL-terminated values), NULL when absent or null
+ * (idbpq__kv_get's entry). */
+const char *idbpq__kv_find(const idbpq_kv *kv, uint32_t n, const char *key);
+/* Order of sortable key codings (memcmp, then the shorter first): IndexedDB key order. */
+int idbpq__dkey_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+
+/* A key range [lo, hi] in the sortable key coding; lo NULL: unbounded. */
+struct idbpq__drange {
+    const uint8_t *lo, *hi;
+    size_t lo_n, hi_n;
+};
+/* The range of a file's idbpq.minKey/maxKey tags (copied into a); unbounded without both. */
+struct idbpq__drange idbpq__drange_of_tags(struct idbpq__arena *a, const idbpq_kv *tags,
+                                           uint32_t n);
+
 /* ---- the log (delta_log.c) ----------------------------------------------------------------- */
 
 #define IDBPQ__DELTA_LOG "_delta_log"

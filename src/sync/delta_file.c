@@ -118,13 +118,11 @@ static idbpq_status io_fail(struct idbpq__err *err, idbpq_status st, const idbpq
 /* The file's "idbpq" key-value entry (its type map document), or NULL. */
 static const char *footer_typemap(const idbpq_file_meta *m, size_t *n)
 {
-    for (int32_t i = 0; i < m->num_kv; i++)
-        if (m->kv[i].has_value && m->kv[i].key.len == strlen(IDBPQ__META_KEY) &&
-            memcmp(m->kv[i].key.ptr, IDBPQ__META_KEY, m->kv[i].key.len) == 0) {
-            *n = m->kv[i].value.len;
-            return (const char *)m->kv[i].value.ptr;
-        }
-    return NULL;
+    size_t nkv = m->num_kv > 0 ? (size_t)m->num_kv : 0;
+    const idbpq_kv *kv = idbpq__kv_get(m->kv, nkv, IDBPQ__META_KEY);
+    if (!kv || !kv->has_value) return NULL;
+    *n = kv->value.len;
+    return (const char *)kv->value.ptr;
 }
 
 /* A template over the table file at path (decoded storage name): its footer stays open. */

@@ -15,15 +15,6 @@ static int has(const char *const *v, uint32_t n, const char *name)
     return 0;
 }
 
-static const char *kv_get(const idbpq_kv *kv, uint32_t n, const char *key)
-{
-    size_t kl = strlen(key);
-    for (uint32_t i = n; i-- > 0;)
-        if (kv[i].key.len == kl && memcmp(kv[i].key.ptr, key, kl) == 0)
-            return kv[i].has_value ? (const char *)kv[i].value.ptr : NULL;
-    return NULL;
-}
-
 /* Reader features that change nothing for a reader that ignores them, or that idbpq
  * implements: column mapping (delta_scan.c), deletion vectors (delta_dv.c), timestamp_ntz
  * (read as a wall-clock Date), VARIANT unshredded (the record reader), vacuumProtocolCheck
@@ -158,7 +149,7 @@ idbpq_status idbpq__delta_check_write(const struct idbpq__delta_protocol *p,
 #undef SUPPORTED
     /* Deletion vectors: we never create them, but another writer of a table that enables
      * them may add some at any time, and rewriting a file must then honour its vector. */
-    const char *dv = m ? kv_get(m->configuration, m->n_configuration,
+    const char *dv = m ? idbpq__kv_find(m->configuration, m->n_configuration,
                                 "delta.enableDeletionVectors") : NULL;
     if (v7 && has(wf, nw, "deletionVectors") && dv && strcmp(dv, "true") == 0)
         return idbpq__fail(err, IDBPQ_UNSUPPORTED,

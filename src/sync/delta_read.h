@@ -14,8 +14,6 @@
 
 /* e (from an io callback) into err with status st when e has none. Returns the status. */
 idbpq_status idbpq__derr_in(struct idbpq__err *err, const idbpq_error *e, idbpq_status st);
-/* err into a public error (may be NULL). Returns err->status. */
-idbpq_status idbpq__derr_out(idbpq_error *out, const struct idbpq__err *err);
 
 /* ---- the listing of _delta_log/ ------------------------------------------------------------ */
 

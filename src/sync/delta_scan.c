@@ -128,14 +128,6 @@ static idbpq_value *part_value(idbpq_vbatch *b, const struct idbpq__dj *type, co
     return idbpq_value_string_utf8(b, s, kv->value.len);
 }
 
-static const idbpq_kv *find_kv(const idbpq_kv *kv, uint32_t n, const char *key)
-{
-    size_t kl = strlen(key);
-    for (uint32_t i = 0; i < n; i++)
-        if (kv[i].key.len == kl && !memcmp(kv[i].key.ptr, key, kl)) return &kv[i];
-    return NULL;
-}
-
 /* ---- one data file -------------------------------------------------------------------------- */
 
 struct idbpq__dfr {
@@ -294,7 +286,7 @@ idbpq_status idbpq__dfr_next(struct idbpq__dfr *f, idbpq_vbatch *b, idbpq_value 
         const struct dl_field *fd = &f->l->f[i];
         idbpq_value *pv;
         if (fd->partition)
-            pv = part_value(b, fd->type, find_kv(f->pv, f->n_pv, fd->physical), &f->o);
+            pv = part_value(b, fd->type, idbpq__kv_get(f->pv, f->n_pv, fd->physical), &f->o);
         else if (f->file_key[i] && v->type == IDBPQ_V_OBJECT)
             pv = find_prop(v, f->file_key[i], i);
         else

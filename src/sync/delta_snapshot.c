@@ -133,13 +133,7 @@ static int cmp_add(const void *x, const void *y)
 
 static const char *cfg(const struct idbpq__delta_metadata *m, const char *key)
 {
-    if (!m) return NULL;
-    size_t kl = strlen(key);
-    for (uint32_t i = m->n_configuration; i-- > 0;)
-        if (m->configuration[i].key.len == kl && !memcmp(m->configuration[i].key.ptr, key, kl))
-            return m->configuration[i].has_value ? (const char *)m->configuration[i].value.ptr
-                                                 : NULL;
-    return NULL;
+    return m ? idbpq__kv_find(m->configuration, m->n_configuration, key) : NULL;
 }
 
 /* Everything from the parse arenas that the snapshot keeps is copied into t->a, so that the

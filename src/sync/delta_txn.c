@@ -36,11 +36,8 @@ int64_t idbpq__now_ms(void)
 
 const char *idbpq__kv_find(const idbpq_kv *kv, uint32_t n, const char *key)
 {
-    size_t kl = strlen(key);
-    for (uint32_t i = 0; i < n; i++)
-        if (kv[i].key.len == kl && memcmp(kv[i].key.ptr, key, kl) == 0 && kv[i].has_value)
-            return (const char *)kv[i].value.ptr;
-    return NULL;
+    const idbpq_kv *e = idbpq__kv_get(kv, n, key);
+    return e && e->has_value ? (const char *)e->value.ptr : NULL;
 }
 
 static char *xdup(struct idbpq__dtx *x, const char *s, size_t n)

@@ -8,12 +8,6 @@
 
 #include "sync/delta.h"
 
-/* A key range [lo, hi] in the sortable key coding (memcmp order); lo NULL: unbounded. */
-struct idbpq__drange {
-    const uint8_t *lo, *hi;
-    size_t lo_n, hi_n;
-};
-
 struct idbpq__dtx {
     const idbpq_allocator *alc;
     const idbpq_table_io *io;
@@ -42,14 +36,8 @@ struct idbpq__dtx {
 };
 
 int64_t idbpq__now_ms(void);
-/* The value of key in kv (NUL-terminated values), NULL when absent or null. */
-const char *idbpq__kv_find(const idbpq_kv *kv, uint32_t n, const char *key);
-int idbpq__dkey_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
 /* Whether two ranges share a key (an unbounded one meets everything). */
 int idbpq__drange_meets(const struct idbpq__drange *a, const struct idbpq__drange *b);
-/* The range of a file's idbpq.minKey/maxKey tags (copied into a); unbounded without both. */
-struct idbpq__drange idbpq__drange_of_tags(struct idbpq__arena *a, const idbpq_kv *tags,
-                                           uint32_t n);
 
 /* A table property's duration ("interval 1 week", "7 days", "168 hours") in ms; dflt when
  * absent or not understood. */
