@@ -81,7 +81,7 @@ static idbpq_status header_parse(struct header *h, const idbpq_buffer *text,
     }
     if (st != IDBPQ_OK) {
         idbpq__err_prefix(&e, "sync state header: ");
-        idbpq__err_to_public(&e, err);
+        idbpq__derr_out(err, &e);
     }
     idbpq__arena_free(&a);
     return st;
@@ -169,15 +169,6 @@ struct run {
     int s_has; uint8_t s_hash[16]; idbpq_buffer s_sk;
 };
 
-static idbpq_status fail(struct run *r, idbpq_status st, const char *fmt, const char *a)
-{
-    if (r->err) {
-        r->err->status = st;
-        snprintf(r->err->msg, sizeof r->err->msg, fmt, a);
-    }
-    return st;
-}
-
 static int aborted(const struct run *r)
 {
     return r->o->should_abort && r->o->should_abort(r->o->abort_ctx);
@@ -192,16 +183,8 @@ static void progress(const struct run *r, const char *phase, uint64_t done, uint
 
 static idbpq_status buf_set(idbpq_buffer *b, const uint8_t *p, size_t n)
 {
-    if (b->cap < n + 1) {
-        const idbpq_allocator *a = idbpq__alc(b->alc);
-        uint8_t *q = idbpq__realloc(a, b->data, b->cap, n + 1);
-        if (!q) return IDBPQ_NOMEM;
-        b->data = q;
-        b->cap = n + 1;
-    }
-    if (n) memcpy(b->data, p, n);
-    b->len = n;
-    return IDBPQ_OK;
+    b->len = 0;
+    return idbpq__kbuf_append(b, p, n);
 }
 
 static idbpq_status add_upd(struct run *r, const uint8_t *sk, size_t skn, const uint8_t *hash,
@@ -255,19 +238,23 @@ static idbpq_status next_local(struct run *r)
                                      &has_hash, r->err);
     if (st == IDBPQ_END) return IDBPQ_OK;
     if (st != IDBPQ_OK) return st;
-    if (!r->l_key) return fail(r, IDBPQ_INVALID_ARG, "the store gave a record without a key%s", "");
+    if (!r->l_key)
+        return idbpq__verr(r->err, IDBPQ_INVALID_ARG, 0, "the store gave a record without a key");
     r->l_given_hash = has_hash;
     r->l_hash_ok = 0;
     if (has_hash && !r->local->stamps)
-        return fail(r, IDBPQ_INVALID_ARG, "the store gave a stamp without saying it has stamps%s", "");
+        return idbpq__verr(r->err, IDBPQ_INVALID_ARG, 0,
+                           "the store gave a stamp without saying it has stamps");
     if (!has_hash && !r->l_value)
-        return fail(r, IDBPQ_INVALID_ARG, "the store gave neither a value nor a digest%s", "");
+        return idbpq__verr(r->err, IDBPQ_INVALID_ARG, 0,
+                           "the store gave neither a value nor a digest");
     /* The walk needs key order: check it rather than silently mis-merge. */
     IDBPQ__TRY(buf_set(&r->l_prev, r->l_sk.data, r->l_sk.len));
     int had = r->l_seen;
     IDBPQ__TRY(idbpq__sk_of(r->l_key, r->lb, &r->l_sk, r->err));
-    if (had && idbpq__sk_cmp(r->l_prev.data, r->l_prev.len, r->l_sk.data, r->l_sk.len) >= 0)
-        return fail(r, IDBPQ_INVALID_ARG, "the store's records are not in key order%s", "");
+    if (had && idbpq__dkey_cmp(r->l_prev.data, r->l_prev.len, r->l_sk.data, r->l_sk.len) >= 0)
+        return idbpq__verr(r->err, IDBPQ_INVALID_ARG, 0,
+                           "the store's records are not in key order");
     r->l_seen = 1;
     r->l_has = 1;
     r->res->scanned++;
@@ -292,7 +279,8 @@ static idbpq_status local_value(struct run *r)
 {
     if (r->l_value) return IDBPQ_OK;
     if (!r->local->value)
-        return fail(r, IDBPQ_INVALID_ARG, "the store gave a digest but cannot give values%s", "");
+        return idbpq__verr(r->err, IDBPQ_INVALID_ARG, 0,
+                           "the store gave a digest but cannot give values");
     return r->local->value(r->local->ctx, r->lb, &r->l_value, r->err);
 }
 
@@ -311,11 +299,9 @@ static idbpq_status local_hash(struct run *r)
     return IDBPQ_OK;
 }
 
-/* Whether a value's content equals the content part of the current state entry. */
-static int state_content_is(const struct run *r, const idbpq_value *v)
+/* Whether a content digest equals the content part of the current state entry. */
+static int state_content_is(const struct run *r, const uint8_t h[16])
 {
-    uint8_t h[16];
-    idbpq_value_hash(v, h);
     return r->local->stamps ? !memcmp(h, r->s_hash + 8, 8) : !memcmp(h, r->s_hash, 16);
 }
 
@@ -364,15 +350,8 @@ static int field_cmp(const idbpq_value *a, const idbpq_value *b)
         if (isnan(x) || isnan(y)) return isnan(x) && isnan(y) ? 0 : isnan(x) ? -1 : 1;
         return x < y ? -1 : x > y;
     }
-    if (a->type == IDBPQ_V_STRING && b->type == IDBPQ_V_STRING) {
-        const idbpq_str *s = &a->u.str, *t = &b->u.str;
-        for (uint32_t i = 0; i < s->len && i < t->len; i++) {
-            unsigned x = s->two_byte ? ((const uint16_t *)s->data)[i] : ((const uint8_t *)s->data)[i];
-            unsigned y = t->two_byte ? ((const uint16_t *)t->data)[i] : ((const uint8_t *)t->data)[i];
-            if (x != y) return x < y ? -1 : 1;
-        }
-        return s->len < t->len ? -1 : s->len > t->len;
-    }
+    if (a->type == IDBPQ_V_STRING && b->type == IDBPQ_V_STRING)
+        return idbpq__kstr_cmp(&a->u.str, &b->u.str);
     return -2;
 }
 
@@ -469,14 +448,13 @@ static idbpq_status push_change(struct run *r, const uint8_t *sk, size_t skn,
     return idbpq__chgset_add(&r->push, sk, skn, key, value, -1, kind);
 }
 
-static idbpq_status pull_change(struct run *r, const struct idbpq__chg *t)
+/* th: the content digest of t->value (when it has one). */
+static idbpq_status pull_change(struct run *r, const struct idbpq__chg *t, const uint8_t th[16])
 {
     if (!r->local->apply || !r->o->pull) return IDBPQ_OK;
     if (t->value) r->res->pulled_upserts++;
     else r->res->pulled_deletes++;
-    uint8_t h[16];
-    if (t->value) idbpq_value_hash(t->value, h);
-    IDBPQ__TRY(add_upd(r, t->sk, t->skn, t->value ? h : NULL, 0));
+    IDBPQ__TRY(add_upd(r, t->sk, t->skn, t->value ? th : NULL, 0));
     return add_pull(r, t->key, t->value);
 }
 
@@ -499,7 +477,9 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
         }
     }
     /* A table change we can show to be none: the state already holds its content. */
-    if (t && s && t->value && state_content_is(r, t->value)) t = NULL;
+    uint8_t th[16];
+    if (t && t->value) idbpq_value_hash(t->value, th);
+    if (t && s && t->value && state_content_is(r, th)) t = NULL;
     if (t && !t->value && !s) t = NULL;  /* the table deleted what we never had */
     if (!local_changed && !t) return IDBPQ_OK;
     if (local_changed && !t) {
@@ -511,7 +491,7 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
     }
     if (!local_changed) {
         if (!r->local->apply || !r->o->pull) return IDBPQ_OK;  /* keep the state: see top */
-        return pull_change(r, t);
+        return pull_change(r, t, th);
     }
     /* Both changed. The same content on both sides is no conflict. */
     if (l) IDBPQ__TRY(local_value(r));
@@ -534,7 +514,7 @@ static idbpq_status decide_key(struct run *r, int l, int s, const struct idbpq__
     }
     if (w == IDBPQ_SIDE_TABLE) {
         r->res->conflicts_table++;
-        if (r->local->apply && r->o->pull) return pull_change(r, t);
+        if (r->local->apply && r->o->pull) return pull_change(r, t, th);
         if (lv) IDBPQ__TRY(local_hash(r));
         return add_upd(r, sk, skn, lv ? r->l_hash : NULL, 0);
     }
@@ -586,21 +566,21 @@ static idbpq_status walk(struct run *r)
         const uint8_t *min = NULL;
         size_t minn = 0;
         if (r->l_has) { min = r->l_sk.data; minn = r->l_sk.len; }
-        if (r->s_has && (!min || idbpq__sk_cmp(r->s_sk.data, r->s_sk.len, min, minn) < 0)) {
+        if (r->s_has && (!min || idbpq__dkey_cmp(r->s_sk.data, r->s_sk.len, min, minn) < 0)) {
             min = r->s_sk.data; minn = r->s_sk.len;
         }
-        if (ti < r->tc.n && (!min || idbpq__sk_cmp(r->tc.v[ti].sk, r->tc.v[ti].skn, min, minn) < 0)) {
+        if (ti < r->tc.n && (!min || idbpq__dkey_cmp(r->tc.v[ti].sk, r->tc.v[ti].skn, min, minn) < 0)) {
             min = r->tc.v[ti].sk; minn = r->tc.v[ti].skn;
         }
         if (!min) break;
         if ((++n & 1023) == 0) {
-            if (aborted(r)) return fail(r, IDBPQ_ABORTED, "sync aborted%s", "");
+            if (aborted(r)) return idbpq__verr(r->err, IDBPQ_ABORTED, 0, "sync aborted");
             progress(r, "scan", r->res->scanned, 0);
         }
-        int l = r->l_has && !idbpq__sk_cmp(r->l_sk.data, r->l_sk.len, min, minn);
-        int s = r->s_has && !idbpq__sk_cmp(r->s_sk.data, r->s_sk.len, min, minn);
+        int l = r->l_has && !idbpq__dkey_cmp(r->l_sk.data, r->l_sk.len, min, minn);
+        int s = r->s_has && !idbpq__dkey_cmp(r->s_sk.data, r->s_sk.len, min, minn);
         const struct idbpq__chg *t = NULL;
-        if (ti < r->tc.n && !idbpq__sk_cmp(r->tc.v[ti].sk, r->tc.v[ti].skn, min, minn))
+        if (ti < r->tc.n && !idbpq__dkey_cmp(r->tc.v[ti].sk, r->tc.v[ti].skn, min, minn))
             t = &r->tc.v[ti];
         /* A complete listing of the table: a synced key it lacks was deleted there. */
         struct idbpq__chg gone;
@@ -623,7 +603,7 @@ static idbpq_status walk(struct run *r)
         }
         if (t && !t->key && l) {
             /* never: changes carry keys */
-            return fail(r, IDBPQ_STATE, "a table change without a key%s", "");
+            return idbpq__verr(r->err, IDBPQ_STATE, 0, "a table change without a key");
         }
         IDBPQ__TRY(decide_key(r, l, s, t, min, minn));
         if (ti < r->tc.n && t == &r->tc.v[ti]) ti++;
@@ -641,7 +621,8 @@ static idbpq_status walk_changes(struct run *r)
     for (size_t ti = 0; ti < r->tc.n; ti++) {
         const struct idbpq__chg *t = &r->tc.v[ti];
         if (is_own(&r->hdr, t->version)) continue;
-        if ((ti & 1023) == 1023 && aborted(r)) return fail(r, IDBPQ_ABORTED, "sync aborted%s", "");
+        if ((ti & 1023) == 1023 && aborted(r))
+            return idbpq__verr(r->err, IDBPQ_ABORTED, 0, "sync aborted");
         idbpq_vbatch_reset(r->lb);
         r->l_has = 0;
         r->l_key = r->l_value = NULL;
@@ -672,7 +653,7 @@ static idbpq_status apply_pulls(struct run *r)
     if (!r->n_pulls || r->o->dry_run) return IDBPQ_OK;
     idbpq_sync_op ops[APPLY_BATCH];
     for (size_t i = 0; i < r->n_pulls;) {
-        if (aborted(r)) return fail(r, IDBPQ_ABORTED, "sync aborted%s", "");
+        if (aborted(r)) return idbpq__verr(r->err, IDBPQ_ABORTED, 0, "sync aborted");
         size_t k = 0;
         for (; k < APPLY_BATCH && i < r->n_pulls; k++, i++) {
             ops[k].key = r->pulls[i].key;
@@ -803,14 +784,10 @@ static idbpq_status attempt(struct run *r, int *retry)
     r->push_in = in;
     memset(&r->push_out, 0, sizeof r->push_out);
     r->push_out.version = -1;
-    if (r->o->push && !r->o->dry_run && r->tc.n == 0 &&
-        (!r->table || idbpq_table_file_count(r->table) == 0)) {
-        if (m && !m->store)
-            return fail(r, IDBPQ_UNSUPPORTED,
-                        "the table was not written by idbpq (no idbpq.store in its metadata): "
-                        "sync can pull from it but not push to it%s", "");
+    /* (A table idbpq did not write is refused below, once there is something to push.) */
+    if (r->o->push && !r->o->dry_run && r->tc.n == 0 && (!m || m->store) &&
+        (!r->table || idbpq_table_file_count(r->table) == 0))
         IDBPQ__TRY(idbpq__bulk_open(&r->bulk, &r->push_in, &r->push_out, r->err));
-    }
     if (!r->o->push && r->local->get && r->state->get && !r->tc_complete && !r->ignore_state)
         IDBPQ__TRY(walk_changes(r));
     else
@@ -831,9 +808,9 @@ static idbpq_status attempt(struct run *r, int *retry)
     /* 5. Push. */
     if (!r->o->push || r->o->dry_run || (r->push.n == 0 && !r->bulk)) return IDBPQ_OK;
     if (m && !m->store)
-        return fail(r, IDBPQ_UNSUPPORTED,
-                    "the table was not written by idbpq (no idbpq.store in its metadata): "
-                    "sync can pull from it but not push to it%s", "");
+        return idbpq__verr(r->err, IDBPQ_UNSUPPORTED, 0,
+                           "the table was not written by idbpq (no idbpq.store in its "
+                           "metadata): sync can pull from it but not push to it");
     progress(r, "write", 0, r->push.n);
     struct idbpq__push_out out = {-1, 0, 0, 0, 0, 0};
     if (r->bulk) {
@@ -913,9 +890,8 @@ idbpq_status idbpq_sync(const idbpq_sync_local *local, idbpq_sync_state *state,
         run_reset(&r);
         if (st != IDBPQ_OK || !retry) break;
         if (i + 1 >= max) {
-            char n[16];
-            snprintf(n, sizeof n, "%u", max);
-            st = fail(&r, IDBPQ_CONFLICT, "the table kept changing: gave up after %s attempts", n);
+            st = idbpq__verr(r.err, IDBPQ_CONFLICT, 0,
+                             "the table kept changing: gave up after %u attempts", max);
         }
     }
     idbpq_vbatch_free(r.lb);

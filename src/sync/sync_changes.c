@@ -14,14 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int idbpq__sk_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    size_t m = an < bn ? an : bn;
-    int c = m ? memcmp(a, b, m) : 0;
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
-
 idbpq_status idbpq__sk_of(const idbpq_value *key, idbpq_vbatch *scratch, idbpq_buffer *out,
                           idbpq_error *err)
 {
@@ -29,58 +21,6 @@ idbpq_status idbpq__sk_of(const idbpq_value *key, idbpq_vbatch *scratch, idbpq_b
     out->len = 0;
     IDBPQ__TRY(idbpq_key_from_value(scratch, key, &k, err));
     return idbpq_key_encode_sortable(k, out);
-}
-
-idbpq_status idbpq__hex_encode(const uint8_t *p, size_t n, idbpq_buffer *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    out->len = 0;
-    size_t need = 2 * n + 1;
-    if (out->cap < need) {
-        const idbpq_allocator *a = idbpq__alc(out->alc);
-        uint8_t *q = idbpq__realloc(a, out->data, out->cap, need);
-        if (!q) return IDBPQ_NOMEM;
-        out->data = q;
-        out->cap = need;
-    }
-    for (size_t i = 0; i < n; i++) {
-        out->data[2 * i] = (uint8_t)hx[p[i] >> 4];
-        out->data[2 * i + 1] = (uint8_t)hx[p[i] & 15];
-    }
-    out->data[2 * n] = 0;
-    out->len = 2 * n;
-    return IDBPQ_OK;
-}
-
-int idbpq__hex_decode(const char *s, idbpq_buffer *out)
-{
-    size_t n = strlen(s);
-    if (n % 2) return 0;
-    out->len = 0;
-    if (out->cap < n / 2 + 1) {
-        const idbpq_allocator *a = idbpq__alc(out->alc);
-        uint8_t *q = idbpq__realloc(a, out->data, out->cap, n / 2 + 1);
-        if (!q) return 0;
-        out->data = q;
-        out->cap = n / 2 + 1;
-    }
-    for (size_t i = 0; i < n; i += 2) {
-        int h = idbpq__hexval(s[i]), l = idbpq__hexval(s[i + 1]);
-        if (h < 0 || l < 0) return 0;
-        out->data[out->len++] = (uint8_t)(h << 4 | l);
-    }
-    return 1;
-}
-
-void idbpq__err_to_public(const struct idbpq__err *e, idbpq_error *err)
-{
-    if (!err) return;
-    memset(err, 0, sizeof *err);
-    err->status = e->status;
-    size_t n = strlen(e->msg);
-    if (n >= sizeof err->msg) n = sizeof err->msg - 1;  /* the public message is shorter */
-    memcpy(err->msg, e->msg, n);
-    err->msg[n] = 0;
 }
 
 /* ---- change sets ---------------------------------------------------------------------------- */
@@ -130,7 +70,7 @@ idbpq_status idbpq__chgset_add(struct idbpq__chgset *s, const uint8_t *sk, size_
 static int chg_cmp(const void *x, const void *y)
 {
     const struct idbpq__chg *a = x, *b = y;
-    int c = idbpq__sk_cmp(a->sk, a->skn, b->sk, b->skn);
+    int c = idbpq__dkey_cmp(a->sk, a->skn, b->sk, b->skn);
     if (c) return c;
     if (a->version != b->version) return a->version < b->version ? -1 : 1;
     /* Within a version an upsert sorts after a delete, so that it is the one kept. */
@@ -146,7 +86,7 @@ void idbpq__chgset_settle(struct idbpq__chgset *s)
     size_t w = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (i + 1 < s->n &&
-            !idbpq__sk_cmp(s->v[i].sk, s->v[i].skn, s->v[i + 1].sk, s->v[i + 1].skn))
+            !idbpq__dkey_cmp(s->v[i].sk, s->v[i].skn, s->v[i + 1].sk, s->v[i + 1].skn))
             continue;  /* a later change of the same key follows */
         s->v[w++] = s->v[i];
     }
@@ -159,7 +99,7 @@ const struct idbpq__chg *idbpq__chgset_find(const struct idbpq__chgset *s, const
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = idbpq__sk_cmp(s->v[mid].sk, s->v[mid].skn, sk, skn);
+        int c = idbpq__dkey_cmp(s->v[mid].sk, s->v[mid].skn, sk, skn);
         if (!c) return &s->v[mid];
         if (c < 0) lo = mid + 1;
         else hi = mid;
@@ -173,15 +113,10 @@ static idbpq_status add_row(struct idbpq__chgset *out, idbpq_vbatch *scratch, id
                             const idbpq_value *key, const idbpq_value *value, int64_t version,
                             idbpq_error *err)
 {
-    if (!key) {
-        if (err) {
-            err->status = IDBPQ_INVALID_ARG;
-            snprintf(err->msg, sizeof err->msg,
-                     "a table row has no key: give the key column (a table idbpq did not "
-                     "write)");
-        }
-        return IDBPQ_INVALID_ARG;
-    }
+    if (!key)
+        return idbpq__verr(err, IDBPQ_INVALID_ARG, 0,
+                           "a table row has no key: give the key column (a table idbpq did not "
+                           "write)");
     IDBPQ__TRY(idbpq__sk_of(key, scratch, sk, err));
     return idbpq__chgset_add(out, sk->data, sk->len, key, value, version, 0);
 }

@@ -11,6 +11,8 @@
 #define IDBPQ_SYNC_INT_H
 
 #include "sync/delta.h"
+#include "idb/idb.h"     /* idbpq__kbuf_append */
+#include "value/value.h" /* idbpq__verr */
 
 /* One change of one key. */
 struct idbpq__chg {
@@ -47,13 +49,9 @@ void idbpq__chgset_settle(struct idbpq__chgset *s);
 const struct idbpq__chg *idbpq__chgset_find(const struct idbpq__chgset *s, const uint8_t *sk,
                                             size_t skn);
 
-int idbpq__sk_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
 /* The sortable encoding of a key value into out (reset first). */
 idbpq_status idbpq__sk_of(const idbpq_value *key, idbpq_vbatch *scratch, idbpq_buffer *out,
                           idbpq_error *err);
-/* Hex text of bytes, and back (for the idbpq.minKey/maxKey tags). */
-idbpq_status idbpq__hex_encode(const uint8_t *p, size_t n, idbpq_buffer *out);
-int idbpq__hex_decode(const char *s, idbpq_buffer *out);
 
 /* The table's changes in (from, to]: from the Change Data Feed, and when from < 0 (no
  * state yet) or the feed cannot be read (commits cleaned up), every live row as an upsert
@@ -96,7 +94,5 @@ idbpq_status idbpq__bulk_write(struct idbpq__bulk *b, const idbpq_value *key,
 idbpq_status idbpq__bulk_commit(struct idbpq__bulk *b);
 void idbpq__bulk_free(struct idbpq__bulk *b);
 
-/* Copies an internal error into a public one. */
-void idbpq__err_to_public(const struct idbpq__err *e, idbpq_error *err);
 
 #endif

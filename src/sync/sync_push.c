@@ -22,7 +22,7 @@
 struct span {                            /* a live file and its key range */
     uint64_t index;                      /* in idbpq_table_file_at order */
     const idbpq_table_add *add;
-    idbpq_buffer min, max;
+    struct idbpq__drange r;              /* from its tags, in push.ranges */
     size_t c_begin, c_end;               /* its changes: [c_begin, c_end) */
     int affected;
 };
@@ -42,6 +42,7 @@ struct push {
     int cdc_rows;
     struct span *spans;
     size_t n_spans;
+    struct idbpq__arena ranges;          /* the spans' key ranges */
     uint64_t ins, upd, del, copied, written;
     uint64_t target;
     idbpq_buffer schema;                 /* the first file's schemaString */
@@ -51,16 +52,10 @@ struct push {
     idbpq_buffer sk, prev;
 };
 
+/* An internal failure (p->e) into the public error, unless a public message is set already. */
 static idbpq_status perr(struct push *p, idbpq_status st)
 {
-    if (st != IDBPQ_OK && p->err && p->err->msg[0] == 0) idbpq__err_to_public(&p->e, p->err);
-    return st;
-}
-
-static idbpq_status pfail(struct push *p, idbpq_status st, const char *fmt, const char *a)
-{
-    idbpq__fail(&p->e, st, fmt, a);
-    idbpq__err_to_public(&p->e, p->err);
+    if (st != IDBPQ_OK && p->err && p->err->msg[0] == 0) idbpq__derr_out(p->err, &p->e);
     return st;
 }
 
@@ -137,21 +132,10 @@ static idbpq_status write_cdc(struct push *p, const idbpq_value *key, const idbp
 
 /* ---- the files and their key ranges --------------------------------------------------------- */
 
-static const char *tag(const idbpq_table_add *a, const char *name)
-{
-    for (uint32_t i = 0; i < a->n_tags; i++) {
-        const idbpq_kv *kv = &a->tags[i];
-        if (kv->key.len == strlen(name) && !memcmp(kv->key.ptr, name, kv->key.len) &&
-            kv->has_value)
-            return (const char *)kv->value.ptr;
-    }
-    return NULL;
-}
-
 static int span_cmp(const void *x, const void *y)
 {
     const struct span *a = x, *b = y;
-    return idbpq__sk_cmp(a->min.data, a->min.len, b->min.data, b->min.len);
+    return idbpq__dkey_cmp(a->r.lo, a->r.lo_n, b->r.lo, b->r.lo_n);
 }
 
 static idbpq_status load_spans(struct push *p)
@@ -166,20 +150,18 @@ static idbpq_status load_spans(struct push *p)
         struct span *s = &p->spans[i];
         s->index = i;
         s->add = idbpq_table_file_at(t, i);
-        idbpq_buffer_init(&s->min, p->in->alc);
-        idbpq_buffer_init(&s->max, p->in->alc);
-        const char *lo = tag(s->add, IDBPQ__TAG_MIN_KEY), *hi = tag(s->add, IDBPQ__TAG_MAX_KEY);
-        if (!lo || !hi || !idbpq__hex_decode(lo, &s->min) || !idbpq__hex_decode(hi, &s->max))
-            return pfail(p, IDBPQ_UNSUPPORTED,
-                         "data file %s has no idbpq key range tags (written by another "
-                         "engine): sync cannot tell which keys it holds", s->add->path);
+        s->r = idbpq__drange_of_tags(&p->ranges, s->add->tags, s->add->n_tags);
+        if (!s->r.lo)
+            return idbpq__verr(p->err, IDBPQ_UNSUPPORTED, 0,
+                               "data file %s has no idbpq key range tags (written by another "
+                               "engine): sync cannot tell which keys it holds", s->add->path);
     }
     qsort(p->spans, p->n_spans, sizeof *p->spans, span_cmp);
     for (size_t i = 1; i < p->n_spans; i++)
-        if (idbpq__sk_cmp(p->spans[i - 1].max.data, p->spans[i - 1].max.len,
-                          p->spans[i].min.data, p->spans[i].min.len) >= 0)
-            return pfail(p, IDBPQ_CORRUPT, "data files' key ranges overlap (at %s)",
-                         p->spans[i].add->path);
+        if (idbpq__dkey_cmp(p->spans[i - 1].r.hi, p->spans[i - 1].r.hi_n, p->spans[i].r.lo,
+                            p->spans[i].r.lo_n) >= 0)
+            return idbpq__verr(p->err, IDBPQ_CORRUPT, 0, "data files' key ranges overlap (at %s)",
+                               p->spans[i].add->path);
     return IDBPQ_OK;
 }
 
@@ -196,16 +178,16 @@ static void assign(struct push *p)
         /* File f takes keys below the next file's first key (the first file also those
          * before it; the last file everything after). */
         while (i < c->n && (f + 1 == p->n_spans ||
-                            idbpq__sk_cmp(c->v[i].sk, c->v[i].skn, p->spans[f + 1].min.data,
-                                          p->spans[f + 1].min.len) < 0))
+                            idbpq__dkey_cmp(c->v[i].sk, c->v[i].skn, p->spans[f + 1].r.lo,
+                                            p->spans[f + 1].r.lo_n) < 0))
             i++;
         s->c_end = i;
         /* A delete past the file's range removes nothing: it does not make the file
          * affected on its own. */
         for (size_t k = s->c_begin; k < s->c_end && !s->affected; k++)
             if (c->v[k].value ||
-                (idbpq__sk_cmp(c->v[k].sk, c->v[k].skn, s->min.data, s->min.len) >= 0 &&
-                 idbpq__sk_cmp(c->v[k].sk, c->v[k].skn, s->max.data, s->max.len) <= 0))
+                (idbpq__dkey_cmp(c->v[k].sk, c->v[k].skn, s->r.lo, s->r.lo_n) >= 0 &&
+                 idbpq__dkey_cmp(c->v[k].sk, c->v[k].skn, s->r.hi, s->r.hi_n) <= 0))
                 s->affected = 1;
     }
     /* A small unaffected neighbour after an affected file joins its rewrite. */
@@ -225,16 +207,16 @@ static idbpq_status next_row(struct push *p, idbpq_table_scan *sc, idbpq_value *
     idbpq_status st = idbpq_table_scan_next(sc, p->rb, k, v, p->err);
     if (st == IDBPQ_END) return IDBPQ_OK;
     if (st != IDBPQ_OK) return st;
-    if (!*k) return pfail(p, IDBPQ_CORRUPT, "a row of the table has no key%s", "");
+    if (!*k) return idbpq__verr(p->err, IDBPQ_CORRUPT, 0, "a row of the table has no key");
     /* Keep the previous row's key to check the files really are in key order: a merge
      * over unordered rows would put changes in the wrong place without a word. */
     idbpq_buffer t = p->prev;
     p->prev = p->sk;
     p->sk = t;
     IDBPQ__TRY(idbpq__sk_of(*k, p->rb, &p->sk, p->err));
-    if (p->prev.len && idbpq__sk_cmp(p->prev.data, p->prev.len, p->sk.data, p->sk.len) >= 0)
-        return pfail(p, IDBPQ_CORRUPT, "the table's rows are not in key order (a data file "
-                     "written by another engine?)%s", "");
+    if (p->prev.len && idbpq__dkey_cmp(p->prev.data, p->prev.len, p->sk.data, p->sk.len) >= 0)
+        return idbpq__verr(p->err, IDBPQ_CORRUPT, 0, "the table's rows are not in key order (a "
+                           "data file written by another engine?)");
     *has = 1;
     return IDBPQ_OK;
 }
@@ -260,10 +242,10 @@ static idbpq_status rewrite_run(struct push *p, size_t a, size_t b)
     uint64_t n = 0;
     while (st == IDBPQ_OK && (has || ci < ce)) {
         if ((++n & 1023) == 0 && push_aborted(p)) {
-            st = pfail(p, IDBPQ_ABORTED, "sync aborted%s", "");
+            st = idbpq__verr(p->err, IDBPQ_ABORTED, 0, "sync aborted");
             break;
         }
-        int cmp = has && ci < ce ? idbpq__sk_cmp(p->sk.data, p->sk.len, c->v[ci].sk, c->v[ci].skn)
+        int cmp = has && ci < ce ? idbpq__dkey_cmp(p->sk.data, p->sk.len, c->v[ci].sk, c->v[ci].skn)
                 : has ? -1 : 1;
         if (cmp < 0) {
             st = write_data(p, rk, rv);
@@ -306,7 +288,8 @@ static idbpq_status write_new(struct push *p)
     }
     for (size_t i = 0; st == IDBPQ_OK && i < c->n; i++) {
         if (!c->v[i].value) continue;
-        if ((i & 1023) == 1023 && push_aborted(p)) return pfail(p, IDBPQ_ABORTED, "sync aborted%s", "");
+        if ((i & 1023) == 1023 && push_aborted(p))
+            return idbpq__verr(p->err, IDBPQ_ABORTED, 0, "sync aborted");
         st = write_data(p, c->v[i].key, c->v[i].value);
         p->ins++;
     }
@@ -376,6 +359,7 @@ static idbpq_status push_init(struct push *p, const struct idbpq__push_in *in,
     idbpq_buffer_init(&p->sk, in->alc);
     idbpq_buffer_init(&p->prev, in->alc);
     idbpq_buffer_init(&p->schema, in->alc);
+    idbpq__arena_init(&p->ranges, in->alc);
     return idbpq_vbatch_create(&p->rb, in->alc);
 }
 
@@ -392,11 +376,8 @@ static void push_free(struct push *p)
     if (p->cdc) idbpq__dfile_free(p->cdc);
     idbpq__free(in->alc, p->done, p->cap_done * sizeof *p->done);
     idbpq__free(in->alc, p->infos, p->cap_done * sizeof *p->infos);
-    for (size_t i = 0; i < p->n_spans; i++) {
-        idbpq_buffer_free(&p->spans[i].min);
-        idbpq_buffer_free(&p->spans[i].max);
-    }
     idbpq__free(in->alc, p->spans, p->n_spans * sizeof *p->spans);
+    idbpq__arena_free(&p->ranges);
     if (p->tmpl) idbpq__dtemplate_free(p->tmpl);
     idbpq_vbatch_free(p->rb);
     idbpq_buffer_free(&p->sk);

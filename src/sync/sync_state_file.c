@@ -14,7 +14,9 @@
  * trailer's count catch a truncated or damaged file, which is refused with its offset rather
  * than read as a smaller store (that would make every record look new, or deleted).
  */
-#include "common/common.h"
+#include "idb/idb.h"       /* idbpq__kbuf_append */
+#include "sync/delta.h"   /* idbpq__dkey_cmp */
+#include "value/value.h"  /* idbpq__verr */
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,17 +46,6 @@ struct state_file {
     int ended;
 };
 
-static idbpq_status serr(idbpq_error *err, idbpq_status st, uint64_t off, const char *fmt,
-                         const char *a, const char *b)
-{
-    if (err) {
-        err->status = st;
-        err->offset = off;
-        snprintf(err->msg, sizeof err->msg, fmt, a, b);
-    }
-    return st;
-}
-
 /* The CRC of every byte consumed so far. */
 static uint32_t crc_now(struct state_file *s)
 {
@@ -73,8 +64,8 @@ static idbpq_status take(struct state_file *s, size_t n, const uint8_t **out, id
         s->rpos = s->crc_pos = 0;
         s->rlen += fread(s->rb + s->rlen, 1, RBUF - s->rlen, s->f);
         if (s->rlen < n)
-            return serr(err, IDBPQ_CORRUPT, s->off + s->rlen, "%s: sync state truncated%s",
-                        s->path, "");
+            return idbpq__verr(err, IDBPQ_CORRUPT, s->off + s->rlen, "%s: sync state truncated",
+                        s->path);
     }
     *out = s->rb + s->rpos;
     s->rpos += n;
@@ -116,40 +107,31 @@ static idbpq_status open_stream(struct state_file *s, idbpq_buffer *header, idbp
     s->f = fopen(s->path, "rb");
     if (!s->f) {
         if (errno == ENOENT) return IDBPQ_END;
-        return serr(err, IDBPQ_IO, 0, "%s: %s", s->path, strerror(errno));
+        return idbpq__verr(err, IDBPQ_IO, 0, "%s: %s", s->path, strerror(errno));
     }
     char magic[8];
     uint8_t l4[4];
     IDBPQ__TRY(rd(s, magic, 8, err));
     if (memcmp(magic, MAGIC, 8))
-        return serr(err, IDBPQ_CORRUPT, 0, "%s: not an idbpq sync state file%s", s->path, "");
+        return idbpq__verr(err, IDBPQ_CORRUPT, 0, "%s: not an idbpq sync state file", s->path);
     IDBPQ__TRY(rd(s, l4, 4, err));
     uint32_t hl = idbpq__le32(l4);
     if (hl > MAX_HEADER)
-        return serr(err, IDBPQ_CORRUPT, 8, "%s: sync state header length absurd at byte 8%s",
-                    s->path, "");
-    char *h = idbpq__malloc(s->alc, hl + 1u);
-    if (!h) return IDBPQ_NOMEM;
-    idbpq_status st = rd(s, h, hl, err);
-    if (st == IDBPQ_OK && header) {
-        header->len = 0;
-        if (header->cap < hl + 1u) {
-            const idbpq_allocator *a = idbpq__alc(header->alc);
-            uint8_t *p = idbpq__realloc(a, header->data, header->cap, hl + 1u);
-            if (!p) st = IDBPQ_NOMEM;
-            else {
-                header->data = p;
-                header->cap = hl + 1u;
-            }
-        }
-        if (st == IDBPQ_OK) {
-            memcpy(header->data, h, hl);
-            header->data[hl] = 0;
-            header->len = hl;
-        }
+        return idbpq__verr(err, IDBPQ_CORRUPT, 8, "%s: sync state header length absurd at byte 8",
+                    s->path);
+    /* Straight from the read buffer into the caller's (skipped when not wanted). */
+    if (header) header->len = 0;
+    for (size_t left = hl; left;) {
+        size_t k = left < RBUF ? left : RBUF;
+        const uint8_t *src;
+        IDBPQ__TRY(take(s, k, &src, err));
+        if (header) IDBPQ__TRY(idbpq__kbuf_append(header, src, k));
+        left -= k;
     }
-    idbpq__free(s->alc, h, hl + 1u);
-    return st;
+    if (!header) return IDBPQ_OK;
+    IDBPQ__TRY(idbpq__kbuf_append(header, "", 1)); /* NUL-terminated, not counted */
+    header->len--;
+    return IDBPQ_OK;
 }
 
 static idbpq_status st_load(void *ctx, idbpq_buffer *header, idbpq_error *err)
@@ -171,13 +153,6 @@ static idbpq_status st_rewind(void *ctx, idbpq_error *err)
     return st;
 }
 
-static int entry_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
-
 static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *err)
 {
     struct state_file *s = ctx;
@@ -193,16 +168,16 @@ static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *e
         uint32_t want = crc_now(s);
         IDBPQ__TRY(take(s, 4, &c4, err));
         if (count != s->count || idbpq__le32(c4) != want)
-            return serr(err, IDBPQ_CHECKSUM, at,
-                        "%s: sync state damaged (count or CRC-32 mismatch in the trailer)%s",
-                        s->path, "");
+            return idbpq__verr(err, IDBPQ_CHECKSUM, at,
+                        "%s: sync state damaged (count or CRC-32 mismatch in the trailer)",
+                        s->path);
         s->ended = 1;
         close_stream(s);
         return IDBPQ_END;
     }
     if (kl > MAX_KEY)
-        return serr(err, IDBPQ_CORRUPT, s->off - 4, "%s: sync state key length absurd%s",
-                    s->path, "");
+        return idbpq__verr(err, IDBPQ_CORRUPT, s->off - 4, "%s: sync state key length absurd",
+                    s->path);
     /* The key before becomes prev (swap the buffers), then the new key is read. */
     uint8_t *tp = s->prev;
     size_t tc = s->prev_cap;
@@ -222,8 +197,8 @@ static idbpq_status st_next(void *ctx, idbpq_sync_state_entry *e, idbpq_error *e
     IDBPQ__TRY(rd(s, e->hash, 16, err));
     /* The walk merges the state with the store by key: an entry out of order would pair
      * digests with the wrong records without a word. */
-    if (s->count && entry_cmp(s->prev, s->prev_len, s->key, kl) >= 0)
-        return serr(err, IDBPQ_CORRUPT, at, "%s: sync state keys out of order%s", s->path, "");
+    if (s->count && idbpq__dkey_cmp(s->prev, s->prev_len, s->key, kl) >= 0)
+        return idbpq__verr(err, IDBPQ_CORRUPT, at, "%s: sync state keys out of order", s->path);
     s->prev_len_next = kl;
     e->key = s->key;
     e->key_len = kl;
@@ -244,14 +219,14 @@ struct upd {
 static int upd_cmp(const void *x, const void *y)
 {
     const struct upd *a = x, *b = y;
-    int c = entry_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
+    int c = idbpq__dkey_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
     if (c) return c;
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
 static int same_key(const struct upd *a, const struct upd *b)
 {
-    return !entry_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
+    return !idbpq__dkey_cmp(a->e.key, a->e.key_len, b->e.key, b->e.key_len);
 }
 
 /* The new file, written through a buffer that is CRC'd and handed to the sink whole. */
@@ -305,12 +280,12 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
 {
     struct state_file *s = ctx;
     size_t hl = header ? strlen(header) : 0;
-    if (hl > MAX_HEADER) return serr(err, IDBPQ_INVALID_ARG, 0, "%s: header too long%s",
-                                     s->path, "");
+    if (hl > MAX_HEADER) return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "%s: header too long",
+                                     s->path);
     for (size_t i = 0; i < n; i++)
         if (!e[i].key_len || e[i].key_len > MAX_KEY)
-            return serr(err, IDBPQ_INVALID_ARG, 0, "%s: a state key is empty or too long%s",
-                        s->path, "");
+            return idbpq__verr(err, IDBPQ_INVALID_ARG, 0, "%s: a state key is empty or too long",
+                        s->path);
     struct upd *u = NULL;
     if (n) {
         u = idbpq__malloc(s->alc, n * sizeof *u);
@@ -331,7 +306,7 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
     idbpq_status st = idbpq_file_sink_open(&fs, s->path, &w.sink, eb, sizeof eb);
     if (st != IDBPQ_OK) {
         idbpq__free(s->alc, u, n * sizeof *u);
-        return serr(err, st, 0, "%s%s", eb, "");
+        return idbpq__verr(err, st, 0, "%s", eb);
     }
     w_bytes(&w, MAGIC, 8);
     w_u32(&w, (uint32_t)hl);
@@ -345,7 +320,7 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
         while (i + 1 < n && same_key(&u[i], &u[i + 1])) i++;  /* the last of equal keys */
         int c = ost != IDBPQ_OK ? 1
               : i >= n          ? -1
-                                : entry_cmp(old.key, old.key_len, u[i].e.key, u[i].e.key_len);
+                                : idbpq__dkey_cmp(old.key, old.key_len, u[i].e.key, u[i].e.key_len);
         if (c < 0) {
             w_entry(&w, old.key, old.key_len, old.hash);
             ost = st_next(s, &old, err);
@@ -368,10 +343,10 @@ static idbpq_status st_save(void *ctx, const char *header, const idbpq_sync_stat
         if (w.st == IDBPQ_OK) w.st = w.sink.write(w.sink.ctx, c4, 4);
     }
     if (st == IDBPQ_OK && w.st != IDBPQ_OK)
-        st = serr(err, w.st, 0, "%s: writing the sync state failed%s", s->path, "");
+        st = idbpq__verr(err, w.st, 0, "%s: writing the sync state failed", s->path);
     if (st == IDBPQ_OK) {
         st = idbpq_file_sink_commit(fs, eb, sizeof eb);
-        if (st != IDBPQ_OK) serr(err, st, 0, "%s%s", eb, "");
+        if (st != IDBPQ_OK) idbpq__verr(err, st, 0, "%s", eb);
     }
     idbpq_file_sink_abort(fs);
     idbpq__free(s->alc, u, n * sizeof *u);
